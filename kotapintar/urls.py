@@ -1,0 +1,33 @@
+"""URL map of the platform. Each app mounts its own web UI and API routes here."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from kotapintar.core import views as core_views
+
+api_v1 = [
+    path("", include("kotapintar.core.api.urls")),
+    path("", include("kotapintar.accounts.api.urls")),
+    path("", include("kotapintar.regions.api.urls")),
+    path("", include("kotapintar.agencies.api.urls")),
+]
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz/", core_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("kotapintar.accounts.urls")),
+    path("staff/", include("kotapintar.core.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    # Only the public part of the media storage is ever served directly; private files
+    # (application documents, identity scans) are streamed by views that check access.
+    urlpatterns += [path("media/public/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "public"})]
