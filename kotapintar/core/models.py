@@ -19,14 +19,14 @@ class TimeStampedModel(models.Model):
 
 
 class AuditLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002
+    def update(self, **kwargs):
         raise AuditLogImmutable(_("The audit log cannot be changed."))
 
     def delete(self):
         raise AuditLogImmutable(_("The audit log cannot be deleted."))
 
     # bulk_update goes through update(); _raw_delete is what Collector uses for fast deletes.
-    def _raw_delete(self, using):  # noqa: ARG002
+    def _raw_delete(self, using):
         raise AuditLogImmutable(_("The audit log cannot be deleted."))
 
 
