@@ -1,0 +1,29 @@
+"""Root pytest configuration: settings for every test, and the shared fixture plugins.
+
+Each app may add fixtures in kotapintar/testing/<app>.py (listed below) for the others to
+use, and its own private ones in <app>/tests/conftest.py.
+"""
+
+import pytest
+
+pytest_plugins = [
+    "kotapintar.testing.core",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    from kotapintar.celery import app
+
+    app.conf.task_always_eager = True
+    # Throttles keyed on the test client's single IP would couple unrelated tests.
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

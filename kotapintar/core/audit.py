@@ -1,0 +1,91 @@
+"""The audit log: services record every state change here, in their own transaction.
+
+    audit.record(actor=user, action="report.verify", obj=report,
+                 before={"status": "submitted"}, after={"status": "verified"})
+
+The row takes the request id and client IP from the bound request context (see
+core.context), and the owning agency from the object (`audit_agency_id` attribute or
+property, or an `agency_id` field) unless given. Rows are append-only: the model, its
+queryset, the admin and the API refuse changes, and on PostgreSQL a trigger does too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+
+from . import context
+from .models import AuditLog
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    return value
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "sistem"
+    if getattr(actor, "is_staff_member", False):
+        return str(actor)[:200]
+    # Residents are not named in the audit log: staff reading it do not need the name.
+    return f"warga #{actor.pk}"
+
+
+def object_agency_id(obj) -> int | None:
+    for attr in ("audit_agency_id", "agency_id"):
+        value = getattr(obj, attr, None)
+        if value is not None:
+            return int(value)
+    return None
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    agency_id: int | None = None,
+    label: str | None = None,
+) -> AuditLog:
+    """Append one audit row. Call it inside the service's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        # Rows written outside a transaction could survive a failed change: refuse.
+        raise RuntimeError("audit.record() must be called inside the service's transaction")
+    ctx = context.current()
+    return AuditLog.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_label=actor_label(actor),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=False) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_label=(label if label is not None else str(obj) if obj is not None else "")[:300],
+        agency_id=agency_id if agency_id is not None else (object_agency_id(obj) if obj is not None else None),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=ctx.request_id,
+        ip=ctx.ip,
+    )
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict:
+    """The named fields of an object, JSON-ready, for before/after."""
+    return {f: _jsonable(getattr(obj, f)) for f in fields}

@@ -1,0 +1,1 @@
+"""Shared pytest fixtures (plugins listed in the root conftest.py) and factories."""
