@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "kotapintar.urls"
+FORM_RENDERER = "kotapintar.core.forms.FormRenderer"
 WSGI_APPLICATION = "kotapintar.wsgi.application"
 
 TEMPLATES = [
