@@ -84,10 +84,17 @@ openapi-check: venv
 	diff -u docs/openapi.yaml $(VENV)/openapi.check.yaml || \
 		(echo "docs/openapi.yaml is out of date: run 'make openapi' and commit it"; exit 1)
 
+# Each app owns its catalogue (kotapintar/<app>/locale); the project one covers
+# templates/, settings and whatever is not inside an app. msgids are English; the
+# Indonesian catalogue must be complete (a test checks it).
+APPS_WITH_LOCALE = $(patsubst kotapintar/%/locale,%,$(wildcard kotapintar/*/locale))
 messages: venv
-	cd kotapintar && ../$(PY) ../manage.py makemessages -l id --no-location --no-obsolete -i "static/*"
-	cd kotapintar && ../$(PY) ../manage.py makemessages -l en --no-location --no-obsolete -i "static/*"
-	$(MAKE) compilemessages
+	cd kotapintar && ../$(PY) ../manage.py makemessages -l id --no-location --no-obsolete \
+		$(foreach a,$(APPS_WITH_LOCALE),-i "$(a)/*") -i "static/*" -i "testing/*"
+	for app in $(APPS_WITH_LOCALE); do \
+		(cd kotapintar/$$app && ../../$(PY) ../../manage.py makemessages -l id --no-location --no-obsolete -i "tests/*") || exit 1; \
+	done
+	@echo "now translate every empty or fuzzy msgstr, then: make compilemessages"
 
 compilemessages: venv
 	cd kotapintar && ../$(PY) ../manage.py compilemessages
