@@ -259,6 +259,15 @@ MAP_TILE_ATTRIBUTION = env.str(
 )
 CALENDAR_INCLUDE_CUTI_BERSAMA = env.bool("CALENDAR_INCLUDE_CUTI_BERSAMA", default=True)
 
+# --- Permits: signing and verification (docs/permits-signing.md) -----------------------
+# JSON lists. Signing: [{"kid": "2026a", "private_key": "<base64 raw 32 bytes or PEM>"}], the
+# first signs. Verify: [{"kid": "2025a", "public_key": "<base64 or PEM>"}], retired or external
+# keys still accepted. Both empty: a development key derived from SECRET_KEY (not for production).
+PERMIT_SIGNING_KEYS = env.json("PERMIT_SIGNING_KEYS", default=[])
+PERMIT_VERIFY_KEYS = env.json("PERMIT_VERIFY_KEYS", default=[])
+PERMIT_SIGNER = env.str("PERMIT_SIGNER", default="")  # empty: kotapintar.permits.signing.LocalEd25519Signer
+PERMIT_VERIFY_BASE_URL = env.str("PERMIT_VERIFY_BASE_URL", default="")  # e.g. https://kotapintar.semarangkota.go.id
+
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
