@@ -70,6 +70,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/check_messages.py --extract
 	$(MAKE) openapi-check
 
 format: venv
