@@ -8,6 +8,7 @@ import pytest
 
 pytest_plugins = [
     "kotapintar.testing.core",
+    "kotapintar.testing.agencies",
 ]
 
 
