@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("kotapintar.accounts.api.urls")),
     path("", include("kotapintar.regions.api.urls")),
     path("", include("kotapintar.agencies.api.urls")),
+    path("", include("kotapintar.core.audit_api")),
 ]
 
 urlpatterns = [
@@ -20,12 +21,16 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kotapintar.accounts.urls")),
-    path("staff/", include("kotapintar.core.urls")),
+    path("", include("kotapintar.core.urls")),  # /staff/, /notifications/
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# API paths answer errors in the API's JSON body; pages get the site's error pages.
+handler404 = "kotapintar.core.views.page_not_found"
+handler500 = "kotapintar.core.views.server_error"
 
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Only the public part of the media storage is ever served directly; private files

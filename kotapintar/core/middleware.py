@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -25,25 +27,61 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class RequestSizeLimitMiddleware:
-    """Refuse bodies larger than MAX_REQUEST_BYTES before any view or parser reads them."""
+    """Refuse bodies larger than MAX_REQUEST_BYTES before any view or parser reads them.
+
+    A declared Content-Length over the limit is refused without reading a byte. A chunked
+    body (no Content-Length; gunicorn passes those through) is read here, at most up to
+    the limit, into a spooled temporary file: over the limit it is refused with 413 as
+    soon as the limit is passed, otherwise the view gets it as a normal body with its
+    Content-Length (Django on its own would silently see an empty body).
+    """
+
+    read_chunk = 64 * 1024
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.MAX_REQUEST_BYTES
+        declared = request.META.get("CONTENT_LENGTH") or ""
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
+            length = int(declared or 0)
         except ValueError:
             length = 0
         if length > limit:
-            message = _("The request is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}
-            if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
-                return JsonResponse(
-                    {"error": {"code": "request_too_large", "message": message, "fields": {}}}, status=413
-                )
-            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            return self._too_large(request, limit)
+        chunked = not declared and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and not self._buffer_chunked(request, limit):
+            return self._too_large(request, limit)
         return self.get_response(request)
+
+    def _buffer_chunked(self, request: HttpRequest, limit: int) -> bool:
+        environ = getattr(request, "environ", None)
+        stream = environ.get("wsgi.input") if environ else None
+        if stream is None:
+            return True
+        spool = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)  # noqa: SIM115
+        size = 0
+        while True:
+            chunk = stream.read(self.read_chunk)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                spool.close()
+                return False
+            spool.write(chunk)
+        spool.seek(0)
+        request._stream = LimitedStream(spool, size)  # type: ignore[attr-defined]
+        request.META["CONTENT_LENGTH"] = str(size)
+        return True
+
+    @staticmethod
+    def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
+        message = _("The request is too large (at most %(mb)d MB).") % {"mb": max(limit // (1024 * 1024), 1)}
+        if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
+            return JsonResponse({"error": {"code": "request_too_large", "message": message, "fields": {}}}, status=413)
+        return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
 class RequestContextMiddleware:

@@ -18,7 +18,8 @@ from .models import CalendarDay
 _FIELDS = ["date", "kind", "description"]
 
 
-def _check(*, date: dt.date, kind: str, description: str, exclude_pk: int | None = None) -> None:
+def check_calendar_day(*, date: dt.date, kind: str, description: str, exclude_pk: int | None = None) -> None:
+    """Raise DomainError when the entry breaks a rule (forms call it to show the message)."""
     if kind not in CalendarDay.Kind.values:
         raise DomainError(_("Choose whether the date is an extra day off or a working day."), code="invalid")
     if not description.strip():
@@ -39,7 +40,7 @@ def _on_commit_invalidate(*years: int) -> None:
 @transaction.atomic
 def calendar_day_create(*, actor, date: dt.date, kind: str, description: str) -> CalendarDay:
     """Add an exception to the national calendar (an extra day off or a working day)."""
-    _check(date=date, kind=kind, description=description)
+    check_calendar_day(date=date, kind=kind, description=description)
     try:
         with transaction.atomic():
             day = CalendarDay.objects.create(date=date, kind=kind, description=description.strip())
@@ -69,7 +70,7 @@ def calendar_day_update(
     new_date = date if date is not None else current.date
     new_kind = kind if kind is not None else current.kind
     new_description = description if description is not None else current.description
-    _check(date=new_date, kind=new_kind, description=new_description, exclude_pk=current.pk)
+    check_calendar_day(date=new_date, kind=new_kind, description=new_description, exclude_pk=current.pk)
     current.date, current.kind, current.description = new_date, new_kind, new_description.strip()
     current.save(update_fields=_FIELDS)
     after = audit.snapshot(current, _FIELDS)

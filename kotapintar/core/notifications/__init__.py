@@ -6,6 +6,20 @@ commit or roll back with the change that caused them); delivery is queued with
 task (`core.outbox_flush`) picks up anything due for a retry. See services.py.
 """
 
-from .services import deliver, flush_due, notify
+from .services import (
+    deliver,
+    flush_due,
+    notification_mark_all_read,
+    notification_mark_read,
+    notification_resend,
+    notify,
+)
 
-__all__ = ["deliver", "flush_due", "notify"]
+__all__ = [
+    "deliver",
+    "flush_due",
+    "notification_mark_all_read",
+    "notification_mark_read",
+    "notification_resend",
+    "notify",
+]

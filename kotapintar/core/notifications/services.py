@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -11,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .. import audit
 from ..models import Notification
 from .backends import DeliveryError, backend_for
 
@@ -34,6 +36,14 @@ def _address_for(channel: str, recipient) -> str:
     return ""
 
 
+def _stored_key(dedupe_key: str, channel: str) -> str:
+    key = f"{dedupe_key}:{channel}"
+    if len(key) <= 200:
+        return key
+    # Cutting a long key could make two different events collide: keep a digest instead.
+    return f"{key[:130]}#{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def notify(
     *,
     channels: Iterable[str],
@@ -49,11 +59,21 @@ def notify(
 
     `dedupe_key` names the event (e.g. "report:123:verified:user:7"); queuing the same key
     again does nothing, so a retried service never notifies twice. Channels without an
-    address for this recipient are skipped. Call inside the service's transaction.
+    address for this recipient are skipped, and so is a deactivated account. Inbox rows
+    are delivered by being stored (visible as soon as the transaction commits); the other
+    channels are sent after commit. Call inside the service's transaction.
     """
+    channels = list(dict.fromkeys(channels))
+    unknown = [c for c in channels if c not in Channel.values]
+    if unknown:
+        raise ValueError(f"unknown notification channel(s): {', '.join(unknown)}")
+    if not dedupe_key:
+        raise ValueError("dedupe_key is required: it is what makes a retried service notify once")
+    if recipient is not None and not getattr(recipient, "is_active", True):
+        return []
     created: list[Notification] = []
     now = timezone.now()
-    for channel in dict.fromkeys(channels):
+    for channel in channels:
         if channel == Channel.INBOX:
             if recipient is None:
                 continue
@@ -69,8 +89,8 @@ def notify(
             kind=kind,
             subject=subject[:200],
             body=body,
-            url=url,
-            dedupe_key=f"{dedupe_key}:{channel}"[:200],
+            url=url[:500],
+            dedupe_key=_stored_key(dedupe_key, channel),
         )
         if channel == Channel.INBOX:
             row.status, row.sent_at = Status.SENT, now
@@ -151,9 +171,52 @@ def flush_due(*, limit: int = 500) -> int:
     return sum(1 for pk in due if deliver(pk))
 
 
-def resend(notification: Notification) -> None:
-    """An administrator's decision to try a failed or uncertain message again."""
-    Notification.objects.filter(pk=notification.pk, status__in=[Status.FAILED, Status.DEAD]).update(
-        status=Status.PENDING, next_attempt_at=timezone.now()
+RESENDABLE = (Status.FAILED, Status.DEAD)
+
+
+@transaction.atomic
+def notification_resend(*, actor, notification: Notification) -> bool:
+    """An administrator's decision to try a failed or dead message again.
+
+    The attempt counter starts afresh. Returns False (and changes nothing) for a message
+    that is not failed or dead: sent, pending or in-app messages are never sent twice.
+    """
+    current = Notification.objects.select_for_update().get(pk=notification.pk)
+    if current.status not in RESENDABLE or current.channel == Channel.INBOX:
+        return False
+    before = audit.snapshot(current, ["status", "attempts", "last_error"])
+    current.status, current.attempts, current.next_attempt_at = Status.PENDING, 0, timezone.now()
+    current.save(update_fields=["status", "attempts", "next_attempt_at"])
+    audit.record(
+        actor=actor,
+        action="notification.resend",
+        obj=current,
+        before=before,
+        after=audit.snapshot(current, ["status", "attempts"]),
+        label=f"{current.get_channel_display()} #{current.pk}: {current.subject}",
     )
-    transaction.on_commit(lambda: _enqueue(notification.pk))
+    transaction.on_commit(lambda: _enqueue(current.pk))
+    return True
+
+
+# Read markers of a person's own inbox are not audited: they change nothing in the city's
+# records, only what the reader has seen, and would flood the audit log.
+
+
+@transaction.atomic
+def notification_mark_read(*, user, notification: Notification) -> Notification:
+    """Mark one of the user's inbox messages read (idempotent)."""
+    if notification.recipient_id != user.pk:
+        raise Notification.DoesNotExist  # callers fetch through the selector; never cross users
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+@transaction.atomic
+def notification_mark_all_read(*, user) -> int:
+    """Mark every unread inbox message of the user read. Returns how many were unread."""
+    return Notification.objects.filter(recipient=user, channel=Channel.INBOX, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
