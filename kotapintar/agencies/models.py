@@ -48,7 +48,8 @@ class Agency(TimeStampedModel):
         return self.short_name or self.name
 
     @property
-    def agency_id_for_audit(self) -> int:
+    def audit_agency_id(self) -> int | None:
+        """Audit rows about an agency belong to that agency: its staff may read them."""
         return self.pk
 
 

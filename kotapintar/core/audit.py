@@ -19,8 +19,12 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from . import context
+from . import access, context
 from .models import AuditLog
+
+#: Roles that read the audit log at all (administrators: every row; agency staff: their
+#: agencies' rows — see core/policies.py).
+READER_ROLES = frozenset({access.ADMIN, access.AGENCY})
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,3 +93,21 @@ def record(
 def snapshot(obj: models.Model, fields: list[str]) -> dict:
     """The named fields of an object, JSON-ready, for before/after."""
     return {f: _jsonable(getattr(obj, f)) for f in fields}
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def rows_visible(user) -> models.QuerySet[AuditLog]:
+    """The audit rows the user may read, newest first."""
+    return access.scope(AuditLog.objects.all(), user).order_by("-created_at", "-id")
+
+
+def history_for(obj: models.Model, user) -> models.QuerySet[AuditLog]:
+    """The audit rows about one object that the user may read, newest first."""
+    content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+    return rows_visible(user).filter(content_type=content_type, object_id=str(obj.pk))
+
+
+def may_read(user) -> bool:
+    return access.role_of(user) in READER_ROLES

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,13 +21,31 @@ class TimeStampedModel(models.Model):
 
 
 class AuditLogQuerySet(models.QuerySet):
+    """Append-only: every path Django has to change or remove rows refuses.
+
+    update() also covers bulk_update() and values().update(); _update() is what
+    Model.save_base() uses for an existing row; _raw_delete() is the Collector's fast
+    delete; bulk_create(update_conflicts=True) would be an UPSERT. The database refuses
+    too (trigger, migration 0002).
+    """
+
     def update(self, **kwargs):
         raise AuditLogImmutable(_("The audit log cannot be changed."))
+
+    def _update(self, values):
+        raise AuditLogImmutable(_("The audit log cannot be changed."))
+
+    def update_or_create(self, *args, **kwargs):
+        raise AuditLogImmutable(_("The audit log cannot be changed."))
+
+    def bulk_create(self, objs, *args, update_conflicts=False, **kwargs):
+        if update_conflicts:
+            raise AuditLogImmutable(_("The audit log cannot be changed."))
+        return super().bulk_create(objs, *args, **kwargs)
 
     def delete(self):
         raise AuditLogImmutable(_("The audit log cannot be deleted."))
 
-    # bulk_update goes through update(); _raw_delete is what Collector uses for fast deletes.
     def _raw_delete(self, using):
         raise AuditLogImmutable(_("The audit log cannot be deleted."))
 
@@ -70,6 +90,8 @@ class AuditLog(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id", "created_at"], name="core_audit_object_idx")]
         default_permissions = ("view",)
+        # Model.save_base() and related lookups use the base manager: make it the guarded one.
+        base_manager_name = "objects"
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_label}"
@@ -82,6 +104,13 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditLogImmutable(_("The audit log cannot be deleted."))
+
+
+@receiver(pre_delete, sender=AuditLog, dispatch_uid="core.auditlog.refuse_delete")
+def _refuse_audit_delete(sender, instance, **kwargs):
+    # A guard, not domain logic: Collector.delete() on audit rows (the one path that skips
+    # the queryset) sends pre_delete first.
+    raise AuditLogImmutable(_("The audit log cannot be deleted."))
 
 
 class CalendarDay(models.Model):
