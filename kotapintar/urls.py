@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kotapintar.accounts.urls")),
+    path("wilayah/", include("kotapintar.regions.urls")),
     path("", include("kotapintar.core.urls")),  # /staff/, /notifications/
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
