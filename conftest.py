@@ -8,7 +8,9 @@ import pytest
 
 pytest_plugins = [
     "kotapintar.testing.core",
+    "kotapintar.testing.accounts",
     "kotapintar.testing.agencies",
+    "kotapintar.testing.regions",
 ]
 
 

@@ -1,43 +1,58 @@
-"""Staff accounts may do nothing but finish their two-factor sign-in."""
+"""Gates of a signed-in session that has not finished signing in.
+
+- A staff account signed in with a password alone may do nothing but the two-factor step
+  (this covers the Django admin as well).
+- A resident who has not yet confirmed their email/phone is sent to the verification page.
+"""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
-ALLOWED_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz/", "/accounts/2fa/", "/accounts/logout/", "/jsi18n/")
+ALWAYS_ALLOWED = ("/static/", "/media/", "/i18n/", "/healthz/", "/accounts/logout/", "/jsi18n/")
+TWO_FACTOR_PREFIX = "/accounts/2fa/"
+VERIFY_PREFIX = "/accounts/verify/"
+
+
+def _api_refusal(code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=403)
+
+
+def _redirect(url_name: str, request):
+    return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
 
 
 class StaffTwoFactorMiddleware:
-    """A staff account signed in with a password alone is sent to the 2FA step."""
+    """Send half-signed-in sessions to the step they still have to finish."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
+        path = request.path
         if (
-            user is not None
-            and user.is_authenticated
-            and getattr(user, "is_staff_member", False)
-            and not user.is_verified()
-            and not request.path.startswith(ALLOWED_PREFIXES)
-            # Token-authenticated API clients are handled by the API's own permission.
-            and not request.META.get("HTTP_AUTHORIZATION")
+            user is None
+            or not user.is_authenticated
+            or path.startswith(ALWAYS_ALLOWED)
+            # Token-authenticated API clients are handled by the API's own checks.
+            or request.META.get("HTTP_AUTHORIZATION")
         ):
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse(
-                    {
-                        "error": {
-                            "code": "two_factor_required",
-                            "message": gettext("Finish the two-step verification first."),
-                            "fields": {},
-                        }
-                    },
-                    status=403,
+            return self.get_response(request)
+        if getattr(user, "is_staff_member", False):
+            if not user.is_verified() and not path.startswith(TWO_FACTOR_PREFIX):
+                if path.startswith("/api/"):
+                    return _api_refusal("two_factor_required", gettext("Finish the two-step verification first."))
+                return _redirect("accounts:two_factor", request)
+        elif not getattr(user, "is_contact_verified", True) and not path.startswith(VERIFY_PREFIX):
+            if path.startswith("/api/"):
+                return _api_refusal(
+                    "verification_required", gettext("Confirm your email address or phone number first.")
                 )
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.get_full_path()}")
+            return _redirect("accounts:verify", request)
         return self.get_response(request)

@@ -25,9 +25,20 @@ STAFF_ROLES = frozenset({Role.VERIFIER, Role.AGENCY, Role.LEADERSHIP, Role.ADMIN
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
-    def create_user(self, email=None, password=None, **extra):
-        email = self.normalize_email(email) if email else None
+    def create_user(self, email=None, password=None, *, verified: bool = True, **extra):
+        """Create an account from code (admin, demo data, tests): its contact counts as verified.
+
+        Residents who sign up themselves go through `services.citizen_signup`, which leaves the
+        contact unverified until they enter the code we send.
+        """
+        email = self.normalize_email(email).lower() if email else None
         user = self.model(email=email, **extra)
+        if verified:
+            now = timezone.now()
+            if user.email and not user.email_verified_at:
+                user.email_verified_at = now
+            if user.phone and not user.phone_verified_at:
+                user.phone_verified_at = now
         user.set_password(password)
         user.save(using=self._db)
         return user
@@ -57,6 +68,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     nik_encrypted = models.TextField(_("NIK (encrypted)"), blank=True, editable=False)
     nik_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     preferred_language = models.CharField(_("language"), max_length=5, default="id")
+    privacy_consent_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
 
     objects = UserManager()
@@ -84,3 +96,51 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff_member(self) -> bool:
         """Any city staff role: these accounts must sign in with two factors."""
         return self.role in STAFF_ROLES
+
+    @property
+    def is_contact_verified(self) -> bool:
+        """The person proved they hold their email address or phone number."""
+        return bool((self.email and self.email_verified_at) or (self.phone and self.phone_verified_at))
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def has_nik(self) -> bool:
+        return bool(self.nik_encrypted)
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to an email address or phone number to prove the person holds it."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone number")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("account"), on_delete=models.CASCADE, related_name="verification_codes"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # The address being proved: the account's own, or the new one of a change request.
+    target = models.CharField(_("address"), max_length=254)
+    # Keyed hash of the code (never the code itself).
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification code")
+        verbose_name_plural = _("verification code")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "created_at"], name="accounts_vcode_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.cancelled_at is None
