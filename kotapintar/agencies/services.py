@@ -67,6 +67,13 @@ def _require_agency_manager(actor: Any, agency: Agency) -> None:
 # --- agencies -------------------------------------------------------------------------------
 
 
+def _copy_fields(source, target, fields: list[str]) -> None:
+    """Keep the caller's instance in step with the saved row."""
+    if target is not source:
+        for f in fields:
+            setattr(target, f, getattr(source, f))
+
+
 def normalise_code(code: str) -> str:
     return (code or "").strip().upper()
 
@@ -149,7 +156,7 @@ def agency_update(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
     unknown = set(changes) - set(AGENCY_FIELDS)
     if unknown:
         raise TypeError(f"agency_update() got unknown fields: {', '.join(sorted(unknown))}")
-    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    given, agency = agency, Agency.objects.select_for_update().get(pk=agency.pk)
     if "code" in changes:
         changes["code"] = normalise_code(changes["code"])
     changed = [f for f, value in changes.items() if getattr(agency, f) != value]
@@ -161,6 +168,7 @@ def agency_update(*, actor: Any, agency: Agency, **changes: Any) -> Agency:
     agency_check(agency)
     agency.save(update_fields=[*changed, "updated_at"])
     audit.record(actor=actor, action="agency.update", obj=agency, before=before, after=audit.snapshot(agency, changed))
+    _copy_fields(agency, given, [*changed, "updated_at"])
     return agency
 
 
@@ -181,6 +189,7 @@ def _check_unit(unit: Unit) -> None:
 @transaction.atomic
 def unit_create(*, actor: Any, agency: Agency, name: str, code: str = "", is_active: bool = True) -> Unit:
     """Add a unit (bidang, seksi, UPTD…) to an agency."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
     _require_agency_manager(actor, agency)
     unit = Unit(agency=agency, name=(name or "").strip(), code=(code or "").strip(), is_active=is_active)
     _check_unit(unit)
@@ -195,7 +204,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     unknown = set(changes) - set(UNIT_FIELDS)
     if unknown:
         raise TypeError(f"unit_update() got unknown fields: {', '.join(sorted(unknown))}")
-    unit = Unit.objects.select_for_update().select_related("agency").get(pk=unit.pk)
+    given, unit = unit, Unit.objects.select_for_update().select_related("agency").get(pk=unit.pk)
     _require_agency_manager(actor, unit.agency)
     changed = [f for f, value in changes.items() if getattr(unit, f) != value]
     if not changed:
@@ -206,6 +215,7 @@ def unit_update(*, actor: Any, unit: Unit, **changes: Any) -> Unit:
     _check_unit(unit)
     unit.save(update_fields=[*changed, "updated_at"])
     audit.record(actor=actor, action="unit.update", obj=unit, before=before, after=audit.snapshot(unit, changed))
+    _copy_fields(unit, given, [*changed, "updated_at"])
     return unit
 
 
@@ -258,6 +268,10 @@ def membership_set(
     *, actor: Any, user: Any, agency: Agency, role: str, unit: Unit | None = None, position: str = ""
 ) -> Membership:
     """Make `user` a member of `agency` with this role (creates, updates or re-activates)."""
+    # Read the agency and the account afresh: the caller's objects may be stale.
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    given_user, user = user, type(user)._default_manager.get(pk=user.pk)
+    unit = Unit.objects.get(pk=unit.pk) if unit is not None else None
     membership = Membership.objects.select_for_update().filter(user=user, agency=agency).first()
     _require_membership_manager(actor, agency, role, *([membership.role] if membership else []))
     membership_check(user=user, agency=agency, role=role, unit=unit)
@@ -287,7 +301,7 @@ def membership_set(
                 before=before,
                 after=audit.snapshot(membership, changed),
             )
-    access.forget(user)
+    access.forget(given_user)
     return membership
 
 
