@@ -157,7 +157,7 @@ def _letterhead(c: Canvas, *, city_name: str, agency_name: str, agency_address: 
     text_w = CONTENT_W - 24 * mm
     center = text_x + text_w / 2
     c.setFont(FONT_BOLD, 13)
-    c.drawCentredString(center, top - 5 * mm, _("Government of %(city)s") % {"city": city_name.upper()})
+    c.drawCentredString(center, top - 5 * mm, (_("Government of %(city)s") % {"city": city_name}).upper())
     y = top - 11 * mm
     for line in simpleSplit(agency_name.upper(), FONT_BOLD, 12, text_w):
         c.setFont(FONT_BOLD, 12)
