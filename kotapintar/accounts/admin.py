@@ -24,13 +24,17 @@ from django.utils.translation import gettext_lazy as _
 from kotapintar.core.errors import DomainError
 
 from . import policies, selectors, services
+from .contact import parse_email, parse_phone
 from .errors import AccountError
 from .models import STAFF_ROLES, Role, User
+
 
 # One sign-in page for the whole platform (axes lockout, 2FA): the admin's own login form
 # would skip neither, but would not show them either.
 def _platform_login(request, extra_context=None):
-    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}")
+    return redirect(
+        f"{reverse('accounts:login')}?{urlencode({'next': request.GET.get('next') or reverse('admin:index')})}"
+    )
 
 
 admin.site.login = _platform_login  # type: ignore[method-assign]
@@ -45,7 +49,32 @@ except admin.sites.NotRegistered:  # pragma: no cover — depends on app order
     pass
 
 
-class StaffCreationForm(forms.ModelForm):
+class _ContactFieldsMixin:
+    """Email/phone checked as the services check them, shown next to the field."""
+
+    def _unique(self, field: str, value):
+        qs = User.objects.filter(**{f"{field}__iexact": value})
+        if self.instance.pk:
+            qs = qs.exclude(pk=self.instance.pk)
+        if qs.exists():
+            raise ValidationError(
+                _("An account with this email address already exists.")
+                if field == "email"
+                else _("An account with this phone number already exists."),
+                code="taken",
+            )
+        return value
+
+    def clean_email(self):
+        value = self.cleaned_data.get("email")
+        return self._unique("email", parse_email(value)) if value else None
+
+    def clean_phone(self):
+        value = self.cleaned_data.get("phone")
+        return self._unique("phone", parse_phone(value)) if value else None
+
+
+class StaffCreationForm(_ContactFieldsMixin, forms.ModelForm):
     """Create a staff account: the service sets flags, verification and the TOTP device."""
 
     role = forms.ChoiceField(label=_("role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
@@ -85,14 +114,18 @@ class StaffCreationForm(forms.ModelForm):
         return None
 
 
-class UserChangeForm(forms.ModelForm):
+class UserChangeForm(_ContactFieldsMixin, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "email", "phone", "role", "preferred_language", "is_active", "is_staff", "is_superuser"]
 
     def _post_clean(self):
-        # The service validates (and normalises) contact fields.
+        # The service validates (and normalises) contact fields; the instance stays as in
+        # the database until the service changes it.
         pass
+
+    def save_m2m(self):  # no many-to-many field on this form
+        return None
 
 
 class DeletedFilter(admin.SimpleListFilter):

@@ -30,7 +30,10 @@ def parse_contact(raw: str) -> Contact:
     phone = normalize_phone(value)
     if phone is None:
         raise ValidationError(
-            _("Enter a valid email address or an Indonesian mobile number such as 0812 3456 7890 or +62 812 3456 7890."),
+            _(
+                "Enter a valid email address or an Indonesian mobile number "
+                "such as 0812 3456 7890 or +62 812 3456 7890."
+            ),
             code="invalid_contact",
         )
     return Contact(PHONE, phone)

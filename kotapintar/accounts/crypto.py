@@ -36,7 +36,9 @@ def _keys(configured: str, secret_key: str) -> tuple[Fernet, bytes]:
         try:
             raw = base64.urlsafe_b64decode(configured.encode())
         except ValueError as exc:
-            raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be a Fernet key (urlsafe base64 of 32 bytes)") from exc
+            raise ImproperlyConfigured(
+                "FIELD_ENCRYPTION_KEY must be a Fernet key (urlsafe base64 of 32 bytes)"
+            ) from exc
         if len(raw) != 32:
             raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be a Fernet key (urlsafe base64 of 32 bytes)")
         fernet_key = configured.encode()

@@ -13,7 +13,7 @@ from kotapintar.core.forms import Form
 from .contact import EMAIL, PHONE, parse_contact, parse_email, parse_phone
 from .errors import AccountError
 from .models import User
-from .nik import clean_input, parse_nik
+from .nik import parse_nik
 
 
 def _code_field(label):
@@ -130,7 +130,9 @@ class ContactReplaceForm(Form):
     """For an account that has not verified anything yet: fix a mistyped address."""
 
     contact = forms.CharField(
-        label=_("Another email or mobile number"), max_length=254, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("Another email or mobile number"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
 
     def clean_contact(self):
@@ -208,9 +210,7 @@ class PasswordChangeForm(Form):
 
 class DeleteAccountForm(Form):
     password = _password_field(_("Your password"))
-    confirm = forms.BooleanField(
-        label=_("I understand that my account and personal data are deleted for good.")
-    )
+    confirm = forms.BooleanField(label=_("I understand that my account and personal data are deleted for good."))
 
 
 class TwoFactorForm(Form):
@@ -218,7 +218,3 @@ class TwoFactorForm(Form):
 
     def clean_code(self):
         return _clean_code(self.cleaned_data["code"])
-
-
-def nik_input(value: str) -> str:
-    return clean_input(value)

@@ -21,9 +21,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
@@ -89,10 +88,14 @@ def _send_code(*, user: User, row: VerificationCode, code: str) -> None:
             "Your verification code is %(code)s. It is valid for %(minutes)d minutes. "
             "Do not share it with anyone, not even with city staff."
         ) % {"code": code, "minutes": int(VERIFICATION_TTL.total_seconds() // 60)}
-    channels = [Notification.Channel.EMAIL] if row.channel == EMAIL else [
-        Notification.Channel.SMS,
-        Notification.Channel.WHATSAPP,
-    ]
+    channels = (
+        [Notification.Channel.EMAIL]
+        if row.channel == EMAIL
+        else [
+            Notification.Channel.SMS,
+            Notification.Channel.WHATSAPP,
+        ]
+    )
     notify(
         channels=channels,
         kind="accounts.verification",
@@ -106,9 +109,7 @@ def _send_code(*, user: User, row: VerificationCode, code: str) -> None:
 
 def _issue_code(*, user: User, channel: str, target: str) -> VerificationCode:
     now = timezone.now()
-    VerificationCode.objects.filter(user=user, used_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=now
-    )
+    VerificationCode.objects.filter(user=user, used_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=now)
     row = VerificationCode.objects.create(
         user=user, channel=channel, target=target, code_hash="", created_at=now, expires_at=now + VERIFICATION_TTL
     )
@@ -207,7 +208,9 @@ def citizen_signup(
             code="taken",
             field="contact",
         ) from exc
-    audit.record(actor=user, action="accounts.signup", obj=user, label=label_of(user), after={"channel": parsed.channel})
+    audit.record(
+        actor=user, action="accounts.signup", obj=user, label=label_of(user), after={"channel": parsed.channel}
+    )
     _issue_code(user=user, channel=parsed.channel, target=parsed.value)
     return user
 
@@ -249,9 +252,7 @@ def verification_confirm(*, user: User, code: str) -> User:
                 gettext("There is no code waiting to be confirmed. Ask for a new code."), code="no_code", field="code"
             )
         if row.expires_at <= now:
-            raise VerificationError(
-                gettext("This code has expired. Ask for a new code."), code="expired", field="code"
-            )
+            raise VerificationError(gettext("This code has expired. Ask for a new code."), code="expired", field="code")
         if row.attempts >= VERIFICATION_MAX_ATTEMPTS:
             raise VerificationError(
                 gettext("Too many wrong codes were entered. Ask for a new code."),
@@ -294,9 +295,7 @@ def _apply_verified_contact(*, user: User, row: VerificationCode, now: dt.dateti
         with transaction.atomic():
             user.save(update_fields=fields)
     except IntegrityError as exc:
-        raise AccountError(
-            gettext("This address is now used by another account."), code="taken", field="code"
-        ) from exc
+        raise AccountError(gettext("This address is now used by another account."), code="taken", field="code") from exc
     row.used_at = now
     row.save(update_fields=["used_at"])
     # The code has done its job: do not keep it readable in the outbox.
@@ -352,9 +351,13 @@ def contact_change_request(*, user: User, channel: str, value: str) -> Verificat
     except ValidationError as exc:
         raise _field_error(field, exc) from exc
     contact = Contact(channel, new)
-    current, verified_at = (user.email, user.email_verified_at) if channel == EMAIL else (
-        user.phone,
-        user.phone_verified_at,
+    current, verified_at = (
+        (user.email, user.email_verified_at)
+        if channel == EMAIL
+        else (
+            user.phone,
+            user.phone_verified_at,
+        )
     )
     if current == new and verified_at:
         raise AccountError(
@@ -370,10 +373,16 @@ def contact_change_request(*, user: User, channel: str, value: str) -> Verificat
                 user.save(update_fields=["email", "phone"])
         except IntegrityError as exc:
             raise AccountError(gettext("This address is used by another account."), code="taken", field=field) from exc
-        audit.record(actor=user, action="accounts.contact_replace", obj=user, label=label_of(user), after={"channel": channel})
+        audit.record(
+            actor=user, action="accounts.contact_replace", obj=user, label=label_of(user), after={"channel": channel}
+        )
     else:
         audit.record(
-            actor=user, action="accounts.contact_change_request", obj=user, label=label_of(user), after={"channel": channel}
+            actor=user,
+            action="accounts.contact_change_request",
+            obj=user,
+            label=label_of(user),
+            after={"channel": channel},
         )
     return _issue_code(user=user, channel=channel, target=new)
 
@@ -403,7 +412,9 @@ def user_profile_update(
         changed.append("preferred_language")
     if changed:
         user.save(update_fields=changed)
-        audit.record(actor=actor, action="accounts.profile_update", obj=user, label=label_of(user), after={"changed": changed})
+        audit.record(
+            actor=actor, action="accounts.profile_update", obj=user, label=label_of(user), after={"changed": changed}
+        )
     return user
 
 
@@ -422,7 +433,9 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     audit.record(actor=user, action="accounts.password_change", obj=user, label=label_of(user))
     with translation.override(_language(user)):
         subject = gettext("Your %(platform)s password was changed") % {"platform": settings.PLATFORM_NAME}
-        body = gettext("The password of your account was changed. If you did not do this, contact the city's help desk at once.")
+        body = gettext(
+            "The password of your account was changed. If you did not do this, contact the city's help desk at once."
+        )
     notify(
         channels=[Notification.Channel.EMAIL, Notification.Channel.SMS, Notification.Channel.INBOX],
         kind="accounts.password_changed",
@@ -452,9 +465,7 @@ def user_nik_set(*, actor: User, user: User, nik: str) -> User:
         raise _field_error("nik", exc) from exc
     digest = nik_hash(info.nik)
     taken = AccountError(
-        gettext(
-            "This NIK is already registered to another account. If it is yours, contact the city's help desk."
-        ),
+        gettext("This NIK is already registered to another account. If it is yours, contact the city's help desk."),
         code="nik_taken",
         field="nik",
     )
@@ -731,8 +742,14 @@ def user_admin_update(*, actor: User, user: User, changes: dict) -> User:
     allowed = {"full_name", "email", "phone", "role", "is_active", "is_staff", "preferred_language", "is_superuser"}
     unknown = set(changes) - allowed
     if unknown:
-        raise AccountError(gettext("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    if ("is_superuser" in changes or changes.get("role") == Role.ADMIN) and actor is not None and not actor.is_superuser:
+        raise AccountError(
+            gettext("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    if (
+        ("is_superuser" in changes or changes.get("role") == Role.ADMIN)
+        and actor is not None
+        and not actor.is_superuser
+    ):
         raise NotAllowed(gettext("Only a superuser can grant administrator rights."))
     user = User.objects.select_for_update().get(pk=user.pk)
     before_role = user.role

@@ -436,7 +436,9 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             forms.apply_error(form, exc, default_field="password")
         else:
             auth_logout(request)
-            messages.success(request, _("Your account and personal data were deleted. Thank you for using the service."))
+            messages.success(
+                request, _("Your account and personal data were deleted. Thank you for using the service.")
+            )
             return redirect("home")
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/delete.html", {"form": form, "allowed": allowed}, status=status)

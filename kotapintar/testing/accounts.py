@@ -1,10 +1,10 @@
 """Account fixtures and helpers shared by every app's tests.
 
-    def test_something(citizen, make_user, staff_client, verifier): ...
-        other = make_user(role=Role.AGENCY, full_name="Petugas")
-        client = staff_client(verifier)          # signed in AND two-factor verified
+def test_something(citizen, make_user, staff_client, verifier): ...
+    other = make_user(role=Role.AGENCY, full_name="Petugas")
+    client = staff_client(verifier)          # signed in AND two-factor verified
 
-    from kotapintar.testing.accounts import login_staff, make_user
+from kotapintar.testing.accounts import login_staff, make_user
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from kotapintar.accounts.models import Role, User
 from kotapintar.accounts.totp import current_token
 
-PASSWORD = "kata-sandi-uji-123"  # every factory-made account has it
+PASSWORD = "kata-sandi-uji-123"  # noqa: S105 — every factory-made test account has it
 
 _seq = itertools.count(1)
 

@@ -11,7 +11,7 @@ from .. import selectors
 from ..models import User
 
 
-class MembershipSerializer(serializers.Serializer):
+class MyMembershipSerializer(serializers.Serializer):
     agency = serializers.CharField(source="agency.name")
     agency_code = serializers.CharField(source="agency.code")
     unit = serializers.CharField(source="unit.name", allow_null=True, default=None)
@@ -57,11 +57,11 @@ class MeSerializer(serializers.ModelSerializer):
     def get_phone_verified(self, obj: User) -> bool:
         return bool(obj.phone and obj.phone_verified_at)
 
-    @extend_schema_field(MembershipSerializer(many=True))
+    @extend_schema_field(MyMembershipSerializer(many=True))
     def get_memberships(self, obj: User) -> list[dict]:
         if not obj.is_staff_member:
             return []
-        return MembershipSerializer(selectors.memberships_of(obj), many=True).data
+        return MyMembershipSerializer(selectors.memberships_of(obj), many=True).data
 
 
 class MeUpdateSerializer(serializers.Serializer):

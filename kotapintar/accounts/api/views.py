@@ -9,6 +9,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled, ValidationError
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
@@ -35,6 +36,11 @@ class AuthRateThrottle(SimpleRateThrottle):
     """Token endpoints: a few requests a minute per client address (settings rate "auth")."""
 
     scope = "auth"
+    default_rate = "10/min"
+
+    def get_rate(self):
+        # Read at each request (not at import) so that settings changes apply.
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope) or self.default_rate
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
@@ -91,9 +97,7 @@ class TokenObtainView(APIView):
         # The Django request: django-axes counts failures on it and its middleware turns a
         # lockout into a 429 answer (accounts.lockout).
         django_request = request._request
-        user = authenticate(
-            django_request, username=identifier_for_login(data["username"]), password=data["password"]
-        )
+        user = authenticate(django_request, username=identifier_for_login(data["username"]), password=data["password"])
         if user is None:
             raise AuthenticationFailed(_("The email/phone number or the password is not correct."))
         if user.is_staff_member:

@@ -370,10 +370,10 @@ def test_two_factor_codes_are_throttled_by_django_otp(verifier):
     device.refresh_from_db()
     assert device.throttling_failure_count == 1
     # After many failures the right code is refused until the wait is over.
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=10, throttling_failure_timestamp=timezone.now())
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=10, throttling_failure_timestamp=timezone.now()
+    )
     result = services.two_factor_verify(user=verifier, token=totp_code(device))
     assert not result.ok and result.wait_seconds > 60
-    TOTPDevice.objects.filter(pk=device.pk).update(
-        throttling_failure_timestamp=timezone.now() - dt.timedelta(hours=1)
-    )
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_timestamp=timezone.now() - dt.timedelta(hours=1))
     assert services.two_factor_verify(user=verifier, token=totp_code(device)).ok
