@@ -15,10 +15,11 @@ parts (the emblem outline, the label table) are computed once per process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from reportlab import rl_config
 from reportlab.lib.colors import Color, black, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -280,6 +282,23 @@ def _footer(c: Canvas, text: str) -> None:
     c.setFillColor(black)
 
 
+@contextlib.contextmanager
+def _binary_streams() -> Iterator[None]:
+    """Write Flate streams as binary, without reportlab's default ASCII85 layer.
+
+    ASCII85 only serves 7-bit transports; without reportlab's optional C accelerator it is
+    a quarter of the render time and makes the file 25% larger. reportlab reads this flag
+    when each stream is created, so it is set around the render only; another thread that
+    renders at the same moment merely gets the other (equally valid) encoding.
+    """
+    previous = rl_config.useA85
+    rl_config.useA85 = 0
+    try:
+        yield
+    finally:
+        rl_config.useA85 = previous
+
+
 def _new_canvas(buffer: io.BytesIO, *, title: str, author: str, subject: str) -> Canvas:
     c = Canvas(buffer, pagesize=A4, pageCompression=1)
     c.setTitle(title)
@@ -302,7 +321,7 @@ def _validity_text(permit: PermitDocumentData) -> str:
 
 def render_permit_pdf(permit: PermitDocumentData) -> bytes:
     """The signed permit as a one-page A4 PDF, always in Bahasa Indonesia."""
-    with translation.override(DOCUMENT_LANGUAGE):
+    with translation.override(DOCUMENT_LANGUAGE), _binary_streams():
         return _render_permit(permit)
 
 
@@ -384,7 +403,7 @@ def _render_permit(permit: PermitDocumentData) -> bytes:
 
 def render_skrd_pdf(assessment: SkrdData) -> bytes:
     """The fee assessment letter (Surat Ketetapan Retribusi Daerah) as a one-page A4 PDF."""
-    with translation.override(DOCUMENT_LANGUAGE):
+    with translation.override(DOCUMENT_LANGUAGE), _binary_streams():
         return _render_skrd(assessment)
 
 

@@ -1,6 +1,6 @@
 """Just enough PDF reading for tests of reportlab output: streams, shown text, the QR form.
 
-Reportlab writes each stream as ASCII85 over Flate (or plain when compression is off), and
+Reportlab writes each stream as Flate (binary, or wrapped in ASCII85 by default), and
 shows text with `(...) Tj`; both are undone here so tests can assert what a reader sees.
 """
 
@@ -10,15 +10,21 @@ import base64
 import re
 import zlib
 
-_STREAM_RE = re.compile(rb"(\d+) 0 obj\s*<<(.*?)>>\s*stream\r?\n(.*?)\s*endstream", re.S)
+_STREAM_RE = re.compile(rb">>\s*stream\r?\n")
+_LENGTH_RE = re.compile(rb"/Length (\d+)")
 _TJ_RE = re.compile(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", re.S)
 
 
 def streams(pdf: bytes) -> list[tuple[bytes, bytes]]:
     """[(dictionary bytes, decoded stream bytes)] for every stream in the file."""
     found = []
-    for match in _STREAM_RE.finditer(pdf):
-        header, body = match.group(2), match.group(3)
+    position = 0
+    while match := _STREAM_RE.search(pdf, position):
+        header = pdf[pdf.rfind(b" obj", 0, match.start()) : match.start()]  # this object's dictionary
+        length = int(_LENGTH_RE.search(header).group(1))
+        body = pdf[match.end() : match.end() + length]
+        assert pdf[match.end() + length :].lstrip().startswith(b"endstream"), "stream /Length is wrong"
+        position = match.end() + length  # never look for streams inside (binary) stream data
         if b"ASCII85Decode" in header:
             body = base64.a85decode(body.strip().removesuffix(b"~>"), adobe=False)
         if b"FlateDecode" in header:
