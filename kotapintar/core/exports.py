@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
+import operator
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -48,28 +49,53 @@ Format = Literal["csv", "xlsx"]
 class Column:
     """One column: a header (a lazy translation), a getter and an optional formatter.
 
-    `getter` is an attribute path ("agency.name") or a callable taking the row. The
-    formatter turns the value into what is written (default: see the module docstring).
+    `getter` is an attribute path ("agency.name"; a missing link gives an empty cell) or a
+    callable taking the row. The formatter turns the value into what is written (default:
+    see the module docstring).
     """
 
     header: Any
     getter: str | Callable[[Any], Any]
     formatter: Callable[[Any], Any] | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_fetch", self.getter if callable(self.getter) else _path_getter(self.getter))
+
     def value(self, row: Any) -> Any:
-        if callable(self.getter):
-            value = self.getter(row)
-        else:
-            value = row
-            for part in self.getter.split("."):
-                if value is None:
-                    break
-                value = value.get(part) if isinstance(value, dict) else getattr(value, part)
-            if callable(value) and not isinstance(value, type):
-                value = value()  # e.g. get_status_display
+        value = self._fetch(row)  # type: ignore[attr-defined]
         if self.formatter is not None:
             value = self.formatter(value)
         return value
+
+
+def _path_getter(path: str) -> Callable[[Any], Any]:
+    parts = path.split(".")
+    fast = operator.attrgetter(path)
+
+    def slow(row: Any) -> Any:
+        value = row
+        for part in parts:
+            if value is None:
+                return None
+            value = value.get(part) if isinstance(value, dict) else getattr(value, part)
+        return value
+
+    def fetch(row: Any) -> Any:
+        try:
+            value = fast(row)
+        except AttributeError:
+            value = slow(row)  # a None link on the way, or dict rows (.values())
+        if callable(value) and not isinstance(value, type):
+            value = value()  # e.g. get_status_display
+        return value
+
+    return fetch
+
+
+def _naive_wib(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(WIB)
+    return value.replace(tzinfo=None, microsecond=0)
 
 
 def _plain(value: Any) -> Any:
@@ -79,9 +105,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = value.astimezone(WIB)
-        return value.replace(tzinfo=None, microsecond=0)
+        return _naive_wib(value)
     if isinstance(value, int | float | decimal.Decimal | dt.date | dt.time):
         return value
     return str(value)
@@ -92,17 +116,32 @@ def defuse(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv_cell(value: Any) -> str:
-    value = _plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, int | float | decimal.Decimal):
-        return str(value)
-    return defuse(value)
+class _CsvCells:
+    """Turns values into CSV text; dispatch on the exact type first (exports are big)."""
+
+    def __init__(self) -> None:
+        yes, no = _("Yes"), _("No")
+        self.by_type: dict[type, Callable[[Any], str]] = {
+            str: defuse,
+            int: str,
+            decimal.Decimal: str,
+            float: repr,
+            type(None): lambda v: "",
+            bool: lambda v: yes if v else no,
+            dt.datetime: lambda v: _naive_wib(v).strftime("%Y-%m-%d %H:%M:%S"),
+            dt.date: dt.date.isoformat,
+        }
+
+    def __call__(self, value: Any) -> str:
+        convert = self.by_type.get(type(value))
+        if convert is not None:
+            return convert(value)
+        value = _plain(value)  # subclasses: lazy strings, choices, time, ...
+        if isinstance(value, dt.date | dt.time):
+            return value.isoformat()
+        if isinstance(value, int | float | decimal.Decimal):
+            return str(value)
+        return defuse(value)
 
 
 class _Line:
@@ -120,10 +159,11 @@ def csv_chunks(rows: Iterable[Any], columns: list[Column]) -> Iterator[bytes]:
     """
     writer = csv.writer(_Line())
     yield ("\ufeff" + writer.writerow([str(c.header) for c in columns])).encode()
+    cell = _CsvCells()
     buffer: list[str] = []
     size = 0
     for row in rows:
-        line = writer.writerow([_csv_cell(c.value(row)) for c in columns])
+        line = writer.writerow([cell(c.value(row)) for c in columns])
         buffer.append(line)
         size += len(line)
         if size >= _CSV_FLUSH_BYTES:
