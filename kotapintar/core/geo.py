@@ -49,6 +49,7 @@ class Location:
     village_name: str
     district_code: str
     district_name: str
+    approximate: bool = False  # the boundary used is approximate (demo), not official
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,10 @@ class Bounds(NamedTuple):
     max_lng: float
 
 
+# The ufunc without shapely's Python wrapper: half the cost per call on the hot path.
+_intersects_xy = getattr(shapely.lib, "intersects_xy", shapely.intersects_xy)
+
+
 class _Layer:
     """Polygons of one level with their answers, an STRtree and a lookup grid."""
 
@@ -78,6 +83,7 @@ class _Layer:
             self.x0 = self.y0 = 1.0
             self.x1 = self.y1 = 0.0
             self.bounds = None
+            self.lookup = lambda x, y: None
             return
         shapely.prepare(self.geoms)
         self.tree = shapely.STRtree(self.geoms)
@@ -96,46 +102,100 @@ class _Layer:
         self.nx, self.ny = nx, ny
         self.sx, self.sy = nx / w, ny / h
 
-        ix, iy = np.meshgrid(np.arange(nx), np.arange(ny))
-        ix, iy = ix.ravel(), iy.ravel()  # cell k = iy * nx + ix
-        boxes = shapely.box(x0 + ix / self.sx, y0 + iy / self.sy, x0 + (ix + 1) / self.sx, y0 + (iy + 1) / self.sy)
+        edge = self._edge_cells()
         ncells = nx * ny
-        hits = self.tree.query(boxes, predicate="intersects")
-        counts = np.bincount(hits[0], minlength=ncells)
-        within = self.tree.query(boxes, predicate="within")
         owner = np.full(ncells, -1, dtype=np.int64)
-        # A cell inside one polygon that touches no other: every point in it belongs there.
-        sole = counts[within[0]] == 1
-        owner[within[0][sole]] = within[1][sole]
+        # Cells no boundary passes through lie wholly inside one polygon (or outside all):
+        # their centre decides. Polygons in descending order so the lowest code wins
+        # should bad data make two overlap.
+        cx = x0 + (np.arange(nx) + 0.5) / self.sx
+        cy = y0 + (np.arange(ny) + 0.5) / self.sy
+        for i in range(self.size - 1, -1, -1):
+            gx0, gy0, gx1, gy1 = shapely.bounds(self.geoms[i])
+            i0, i1 = np.searchsorted(cx, [gx0, gx1])
+            j0, j1 = np.searchsorted(cy, [gy0, gy1])
+            if i0 >= i1 or j0 >= j1:
+                continue
+            xs, ys = np.meshgrid(cx[i0:i1], cy[j0:j1])
+            inside = shapely.contains_xy(self.geoms[i], xs, ys)
+            block = owner.reshape(ny, nx)[j0:j1, i0:i1]
+            block[inside & ~edge.reshape(ny, nx)[j0:j1, i0:i1]] = i
+        owner[edge] = -1
+        # Cells a boundary crosses keep the polygons whose bounding box touches them, in
+        # ascending index (= code) order; a lookup tests them one by one.
         candidates: list[tuple[int, ...] | None] = [None] * ncells
-        edge = (counts > 0) & (owner < 0)
-        order = np.lexsort((hits[1], hits[0]))
-        cells, geom_idx = hits[0][order], hits[1][order]
-        starts = np.searchsorted(cells, np.nonzero(edge)[0], side="left")
-        ends = np.searchsorted(cells, np.nonzero(edge)[0], side="right")
-        for k, s, e in zip(np.nonzero(edge)[0].tolist(), starts.tolist(), ends.tolist(), strict=True):
-            candidates[k] = tuple(geom_idx[s:e].tolist())  # ascending index = ascending code
+        edge_cells = np.nonzero(edge)[0]
+        if len(edge_cells):
+            ex, ey = edge_cells % nx, edge_cells // nx
+            boxes = shapely.box(x0 + ex / self.sx, y0 + ey / self.sy, x0 + (ex + 1) / self.sx, y0 + (ey + 1) / self.sy)
+            hits = self.tree.query(boxes)
+            order = np.lexsort((hits[1], hits[0]))
+            which, geom_idx = hits[0][order], hits[1][order]
+            positions = np.arange(len(edge_cells))
+            starts = np.searchsorted(which, positions, side="left")
+            ends = np.searchsorted(which, positions, side="right")
+            for k, s, e in zip(edge_cells.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                if e > s:
+                    candidates[k] = tuple(geom_idx[s:e].tolist())
+        edge &= np.array([c is not None for c in candidates], dtype=bool)
         self.owner_np = owner
         self.edge_np = edge
         self.owner = owner.tolist()
         self.candidates = candidates
+        self.lookup = self._make_lookup()
 
-    def lookup(self, x: float, y: float):
-        """The entry of the polygon containing (x=lng, y=lat), lowest code on borders; or None."""
-        # NaN fails every comparison, so it ends up here as "outside".
-        if not (self.x0 <= x < self.x1 and self.y0 <= y < self.y1):
+    def _edge_cells(self) -> np.ndarray:
+        """Cells (flat mask) that some polygon boundary passes through.
+
+        Every boundary segment is sampled at most half a cell apart, with the same
+        coordinate → cell mapping as lookups; when two consecutive samples sit in
+        diagonal neighbours, both cells beside the diagonal are marked too, so no cell
+        the segment merely clips at a corner is missed.
+        """
+        nx, ny = self.nx, self.ny
+        rings = shapely.get_rings(self.geoms)
+        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+        same = ring_of[:-1] == ring_of[1:]
+        a, b = coords[:-1][same], coords[1:][same]
+        span = np.maximum(np.abs(b[:, 0] - a[:, 0]) * self.sx, np.abs(b[:, 1] - a[:, 1]) * self.sy)
+        steps = np.ceil(span * 2).astype(np.int64) + 1  # samples per segment, both ends included
+        seg = np.repeat(np.arange(len(a)), steps)
+        first = np.cumsum(steps) - steps
+        t = (np.arange(len(seg)) - np.repeat(first, steps)) / np.maximum(np.repeat(steps - 1, steps), 1)
+        px = a[seg, 0] + (b[seg, 0] - a[seg, 0]) * t
+        py = a[seg, 1] + (b[seg, 1] - a[seg, 1]) * t
+        ix = np.clip(((px - self.x0) * self.sx).astype(np.int64), 0, nx - 1)
+        iy = np.clip(((py - self.y0) * self.sy).astype(np.int64), 0, ny - 1)
+        mask = np.zeros(nx * ny, dtype=bool)
+        mask[iy * nx + ix] = True
+        pair = seg[:-1] == seg[1:]
+        mask[iy[1:][pair] * nx + ix[:-1][pair]] = True
+        mask[iy[:-1][pair] * nx + ix[1:][pair]] = True
+        return mask
+
+    def _make_lookup(self):
+        """`lookup(x=lng, y=lat)`: the entry of the polygon containing the point (lowest code
+        on shared borders), or None. A closure over locals: this is the per-request hot path."""
+        x0, y0, x1, y1 = self.x0, self.y0, self.x1, self.y1
+        sx, sy, nx = self.sx, self.sy, self.nx
+        owner, candidates, entries, geoms = self.owner, self.candidates, self.entries, list(self.geoms)
+
+        def lookup(x: float, y: float):
+            # NaN fails every comparison, so it ends up here as "outside".
+            if not (x0 <= x < x1 and y0 <= y < y1):
+                return None
+            k = int((y - y0) * sy) * nx + int((x - x0) * sx)
+            i = owner[k]
+            if i >= 0:
+                return entries[i]
+            cands = candidates[k]
+            if cands is not None:
+                for i in cands:
+                    if _intersects_xy(geoms[i], x, y):
+                        return entries[i]
             return None
-        k = int((y - self.y0) * self.sy) * self.nx + int((x - self.x0) * self.sx)
-        i = self.owner[k]
-        if i >= 0:
-            return self.entries[i]
-        cands = self.candidates[k]
-        if cands is not None:
-            geoms = self.geoms
-            for i in cands:
-                if shapely.intersects_xy(geoms[i], x, y):
-                    return self.entries[i]
-        return None
+
+        return lookup
 
     def lookup_many(self, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         """Index of the polygon containing each point (-1 for none), lowest code on borders."""
@@ -175,10 +235,10 @@ class GeoIndex:
         rows = (
             Region.objects.filter(_city_q(city_code), boundary__isnull=False)
             .order_by("code")
-            .values_list("code", "level", "name", "parent_id", "boundary")
+            .values_list("code", "level", "name", "parent_id", "boundary", "boundary_approximate")
         )
         layers: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], []), 4: ([], [])}
-        for code, level, name, parent_id, boundary in rows:
+        for code, level, name, parent_id, boundary, approximate in rows:
             if level not in layers:
                 continue
             try:
@@ -186,7 +246,7 @@ class GeoIndex:
             except Exception:  # noqa: S112  (a damaged row must not take every lookup down)
                 continue
             if level == 4:
-                entry: Any = Location(code, name, parent_id or "", district_names.get(parent_id, ""))
+                entry: Any = Location(code, name, parent_id or "", district_names.get(parent_id, ""), approximate)
             else:
                 entry = Area(code, name)
             layers[level][0].append(geom)
@@ -194,13 +254,13 @@ class GeoIndex:
         self.city = _Layer(*layers[2])
         self.districts = _Layer(*layers[3])
         self.villages = _Layer(*layers[4])
+        self.village_lookup = self.villages.lookup
 
 
 def _city_q(city_code: str):
     from django.db.models import Q
 
-    # A range on the primary key instead of LIKE: it uses the index on every database.
-    return Q(code=city_code) | Q(code__gt=city_code + ".", code__lt=city_code + "/")
+    return Q(code=city_code) | Q(code__startswith=city_code + ".")
 
 
 def _db_version(city_code: str) -> str:
@@ -275,7 +335,7 @@ def locate(lat: float, lng: float) -> Location | None:
     index = _index
     if index is None or _monotonic() >= _next_check:
         index = _refresh()
-    return index.villages.lookup(lng, lat)
+    return index.village_lookup(lng, lat)
 
 
 def locate_many(lats, lngs) -> list[Location | None]:

@@ -6,3 +6,8 @@ class RegionsConfig(AppConfig):
     name = "kotapintar.regions"
     label = "regions"
     verbose_name = _("Regions")
+
+    def ready(self) -> None:
+        from kotapintar.core.navigation import NavItem, register
+
+        register(NavItem(key="regions", label=_("Areas"), url_name="regions:index", icon="map", order=80))

@@ -105,7 +105,7 @@ def regions_import(*, source_dir: Path | str | None = None, only_prefix: str | N
         rows = list(source.rows)
         scope = Region.objects.all()
 
-    existing = {
+    existing: dict[str, tuple] = {
         code: (level, parent, name)
         for code, level, parent, name in scope.values_list("code", "level", "parent_id", "name")
     }
@@ -152,7 +152,9 @@ def regions_import(*, source_dir: Path | str | None = None, only_prefix: str | N
                 "unchanged": result.unchanged,
                 "only": only_prefix or "",
                 "source": str(source.directory),
-                "renamed": [row[3] for row in to_update[:50]],
+                "renamed": [
+                    {"code": code, "before": existing[code][2], "after": name} for _l, _p, name, code in to_update[:50]
+                ],
             },
         )
         transaction.on_commit(_clear_city_name_cache)
@@ -286,17 +288,41 @@ def boundaries_import(
     return result
 
 
+def check_parent(region: Region, parent: Region | None) -> None:
+    """The parent of an area is fixed by its code (33.74.01 belongs to 33.74): refuse others."""
+    expected = region.code.rpartition(".")[0] or None
+    given = parent.pk if parent is not None else None
+    if given != expected:
+        if expected is None:
+            raise DomainError(_("A province has no parent area."), code="invalid_parent")
+        raise DomainError(
+            _("The parent of %(code)s must be %(expected)s: the area code says so.")
+            % {"code": region.code, "expected": expected},
+            code="invalid_parent",
+        )
+
+
 @transaction.atomic
-def region_update(*, region: Region, actor, name: str, boundary_approximate: bool, boundary_source: str) -> Region:
-    """Correct an area's name or its boundary labels (admin). Codes and parents follow the
-    Kemendagri list and change only through the import."""
+def region_update(
+    *,
+    region: Region,
+    actor,
+    name: str,
+    boundary_approximate: bool,
+    boundary_source: str,
+    parent: Region | None = None,
+) -> Region:
+    """Correct an area's name, its parent link or its boundary labels (admin). Codes follow
+    the Kemendagri list and change only through the import."""
     name = name.strip()
     if not name:
         raise DomainError(_("The name of the area cannot be empty."), code="invalid")
-    fields = ["name", "boundary_approximate", "boundary_source"]
+    check_parent(region, parent)
+    fields = ["name", "parent", "boundary_approximate", "boundary_source"]
     before = audit.snapshot(region, fields)
     approximate_changed = region.boundary_approximate != boundary_approximate
     region.name = name
+    region.parent = parent
     region.boundary_approximate = boundary_approximate
     region.boundary_source = boundary_source.strip()
     after = audit.snapshot(region, fields)

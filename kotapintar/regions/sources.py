@@ -208,7 +208,7 @@ def _read(directory: Path) -> AreaSource:
             unreadable_levels.add(spec.level)
             continue
         text, bad_lines = _decode(path, path.read_bytes(), problems)
-        reader = csv.reader(io.StringIO(text, newline=""))
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = next(reader, None)
         except csv.Error as exc:
