@@ -15,7 +15,7 @@ pytest_plugins = [
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -26,6 +26,11 @@ def _test_settings(settings, tmp_path):
     app.conf.task_always_eager = True
     # Throttles keyed on the test client's single IP would couple unrelated tests.
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_CLASSES": []}
+    # DRF copies the default into APIView when rest_framework.views is first imported, which
+    # may be before this override: switch it off on the class too (a test re-enables it there).
+    from rest_framework.views import APIView
+
+    monkeypatch.setattr(APIView, "throttle_classes", [])
     from django.core.cache import cache
 
     cache.clear()

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -210,7 +210,7 @@ def _filename(filename: str, fmt: str) -> str:
     return f"{base}-{timezone.localdate():%Y%m%d}.{fmt}"
 
 
-def export_response(*, rows: Iterable[Any], columns: list[Column], filename: str, fmt: Format) -> HttpResponse:
+def export_response(*, rows: Iterable[Any], columns: list[Column], filename: str, fmt: Format) -> HttpResponseBase:
     """A download of `rows` (already scoped to the user) as CSV or XLSX.
 
     CSV is streamed while the rows are read; XLSX is written to a temporary file (the
@@ -250,7 +250,7 @@ def iterate(rows: Iterable[Any]) -> Iterable[Any]:
 
 def export_or_none(
     request: HttpRequest, rows: Iterable[Any], columns: list[Column], filename: str
-) -> HttpResponse | None:
+) -> HttpResponseBase | None:
     """For function views: the export response when ?export=csv|xlsx was asked, else None."""
     fmt = requested_format(request)
     if fmt is None:

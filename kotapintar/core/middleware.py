@@ -72,7 +72,7 @@ class RequestSizeLimitMiddleware:
                 return False
             spool.write(chunk)
         spool.seek(0)
-        request._stream = LimitedStream(spool, size)  # type: ignore[attr-defined]
+        request._stream = LimitedStream(spool, size)  # type: ignore[attr-defined,arg-type,assignment]
         request.META["CONTENT_LENGTH"] = str(size)
         return True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 
 PUBLIC = "public"  # shown to everybody, signed in or not
 AUTHENTICATED = "authenticated"  # any signed-in account
@@ -17,7 +18,7 @@ AUTHENTICATED = "authenticated"  # any signed-in account
 @dataclass(frozen=True)
 class NavItem:
     key: str
-    label: str  # a lazy translation
+    label: str | Promise  # a lazy translation
     url_name: str
     icon: str = ""
     order: int = 100

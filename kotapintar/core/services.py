@@ -24,7 +24,9 @@ def check_calendar_day(*, date: dt.date, kind: str, description: str, exclude_pk
         raise DomainError(_("Choose whether the date is an extra day off or a working day."), code="invalid")
     if not description.strip():
         raise DomainError(_("Describe the date, e.g. the decree that sets it."), code="invalid")
-    clash = CalendarDay.objects.filter(date=date).exclude(pk=exclude_pk)
+    clash = CalendarDay.objects.filter(date=date)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise DomainError(
             _("%(date)s already has an entry in the calendar: change that entry instead.")

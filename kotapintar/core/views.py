@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -83,7 +83,7 @@ def _back(request: HttpRequest, default: str = "core:notifications") -> HttpResp
 @never_cache
 @login_required
 @require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: HttpRequest) -> HttpResponseBase:
     """The signed-in person's in-app inbox (?unread=1 for unread only; ?export=csv|xlsx)."""
     items = selectors.inbox_for(request.user)
     unread_only = request.GET.get("unread") == "1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -101,7 +102,7 @@ def notify(
             continue  # already queued by an earlier run of the same event
         created.append(row)
         if channel != Channel.INBOX:
-            transaction.on_commit(lambda pk=row.pk: _enqueue(pk))
+            transaction.on_commit(functools.partial(_enqueue, row.pk))
     return created
 
 
