@@ -87,6 +87,17 @@ def test_schema_is_openapi_3_with_the_inbox(api):
     assert "/api/v1/notifications/" in schema["paths"]
     assert "/api/v1/notifications/{id}/read/" in schema["paths"]
     assert "/api/v1/notifications/read-all/" in schema["paths"]
+    # Every operation documents the one error body.
+    assert set(schema["components"]["schemas"]["Error"]["properties"]["error"]["required"]) == {
+        "code",
+        "message",
+        "fields",
+    }
+    read = schema["paths"]["/api/v1/notifications/{id}/read/"]["post"]["responses"]
+    assert {"401", "403", "404", "429"} <= set(read)
+    assert read["404"]["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+    health = schema["paths"]["/api/v1/health/"]["get"]["responses"]
+    assert "401" not in health  # public
 
 
 def test_docs_page_uses_only_local_assets(client):
