@@ -81,7 +81,7 @@ def agency_choices(user) -> list[tuple[int, str]]:
 class AuditLogPageFilter(AuditLogFilter):
     """The staff page's variant: the agency is picked from the user's own list."""
 
-    agency = django_filters.TypedChoiceFilter(field_name="agency_id", label=_("Agency"), coerce=int, empty_value=None)
+    agency = django_filters.ChoiceFilter(field_name="agency_id", label=_("Agency"), empty_label=_("All agencies"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
