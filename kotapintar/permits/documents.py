@@ -45,9 +45,13 @@ FONT_BOLD = "Helvetica-Bold"
 FONT_ITALIC = "Helvetica-Oblique"
 DOCUMENT_LANGUAGE = "id"
 QR_SIZE = 40 * mm
+LINE = 4.8 * mm
+CONTENT_BOTTOM = MARGIN + 14 * mm  # the footer lives below this line
+SIGNATURE_W = 75 * mm
 QR_FORM_NAME = "VerifyQR"
 ACCENT = Color(0.05, 0.29, 0.55)  # the platform's blue; prints as dark grey in black and white
 MUTED = Color(0.35, 0.35, 0.35)
+TABLE_HEAD = Color(0.92, 0.94, 0.97)
 
 
 @dataclass(frozen=True)
@@ -178,21 +182,85 @@ def _letterhead(c: Canvas, *, city_name: str, agency_name: str, agency_address: 
     return y - 10 * mm
 
 
-def _label_rows(c: Canvas, rows: Sequence[tuple[str, str]], y: float, *, label_w: float = 48 * mm) -> float:
-    value_x = MARGIN + label_w + 4 * mm
-    value_w = PAGE_W - MARGIN - value_x
-    for label, value in rows:
-        c.setFont(FONT, 10)
-        label_lines = simpleSplit(label, FONT, 10, label_w)
-        c.drawString(MARGIN + label_w, y, ":")
-        value_lines = simpleSplit(value or "-", FONT_BOLD, 10, value_w) or ["-"]
-        for i, line in enumerate(label_lines):
-            c.drawString(MARGIN, y - i * 4.8 * mm, line)
-        c.setFont(FONT_BOLD, 10)
-        for i, line in enumerate(value_lines):
-            c.drawString(value_x, y - i * 4.8 * mm, line)
-        y -= max(len(label_lines), len(value_lines)) * 4.8 * mm + 1.6 * mm
-    return y
+class _Flow:
+    """Top-to-bottom layout over as many A4 pages as the content needs, with the footer on each.
+
+    Almost every permit fits one page; a long list of conditions or fee lines simply continues
+    on the next page (headed with the document number) instead of running into the footer.
+    """
+
+    def __init__(self, c: Canvas, *, footer: str, continued: str):
+        self.c = c
+        self.footer = footer
+        self.continued = continued
+        self.y = PAGE_H - MARGIN
+        self.pages = 1
+
+    def need(self, height: float) -> None:
+        """Start a new page unless `height` more points fit above the footer."""
+        if self.y - height < CONTENT_BOTTOM:
+            self.new_page()
+
+    def new_page(self) -> None:
+        _footer(self.c, self.footer)
+        self.c.showPage()
+        self.pages += 1
+        self.y = PAGE_H - MARGIN
+        self.c.setFont(FONT, 9)
+        self.c.setFillColor(MUTED)
+        self.c.drawString(MARGIN, self.y, self.continued)
+        self.c.setFillColor(black)
+        self.y -= 10 * mm
+
+    def finish(self) -> None:
+        _footer(self.c, self.footer)
+        self.c.showPage()
+        self.c.save()
+
+    def rows(self, rows: Sequence[tuple[str, str]], *, label_w: float = 48 * mm) -> None:
+        """`label : value` lines, the value in bold, both wrapped; a row is never split."""
+        c = self.c
+        value_x = MARGIN + label_w + 4 * mm
+        value_w = PAGE_W - MARGIN - value_x
+        for label, value in rows:
+            label_lines = simpleSplit(label, FONT, 10, label_w)
+            value_lines = simpleSplit(value or "-", FONT_BOLD, 10, value_w) or ["-"]
+            height = max(len(label_lines), len(value_lines)) * LINE
+            self.need(height)
+            c.setFont(FONT, 10)
+            c.drawString(MARGIN + label_w, self.y, ":")
+            for i, line in enumerate(label_lines):
+                c.drawString(MARGIN, self.y - i * LINE, line)
+            c.setFont(FONT_BOLD, 10)
+            for i, line in enumerate(value_lines):
+                c.drawString(value_x, self.y - i * LINE, line)
+            self.y -= height + 1.6 * mm
+
+    def paragraph(
+        self, text: str, *, x: float = MARGIN, width: float = CONTENT_W, font: str = FONT, size: float = 10, color=black
+    ) -> None:
+        leading = size * 1.35
+        for line in simpleSplit(text, font, size, width):
+            self.need(leading)
+            self.c.setFont(font, size)
+            self.c.setFillColor(color)
+            self.c.drawString(x, self.y, line)
+            self.y -= leading
+        self.c.setFillColor(black)
+
+    def heading(self, text: str) -> None:
+        self.need(5 * mm + LINE)  # never a heading alone at the foot of a page
+        self.c.setFont(FONT_BOLD, 10)
+        self.c.drawString(MARGIN, self.y, text)
+        self.y -= 5 * mm
+
+    def numbered(self, items: Sequence[str], *, size: float = 9.5) -> None:
+        for i, item in enumerate(items, start=1):
+            self.need(size * 1.35)
+            self.c.setFont(FONT, size)
+            self.c.drawString(MARGIN, self.y, f"{i}.")
+            self.paragraph(item, x=MARGIN + 6 * mm, width=CONTENT_W - 6 * mm, size=size)
+            self.y -= 1 * mm
 
 
 def _paragraph(c: Canvas, text: str, x: float, y: float, width: float, *, font: str = FONT, size: float = 10) -> float:
@@ -246,9 +314,15 @@ def _draw_qr(c: Canvas, url: str, x: float, y: float, size: float) -> None:
     c.linkURL(url, (x, y, x + size, y + size), relative=0, thickness=0)
 
 
+def _signature_height(official: Official) -> float:
+    position_lines = len(simpleSplit(official.position, FONT_BOLD, 10, SIGNATURE_W))
+    name_lines = len(simpleSplit(official.name, FONT_BOLD, 10, SIGNATURE_W))
+    return 4.8 * mm + 6 * mm + position_lines * 13.5 + 3 * mm + 8 * mm + (name_lines + bool(official.nip)) * LINE
+
+
 def _signature_block(c: Canvas, official: Official, *, place: str, on: date, y: float) -> float:
-    x = PAGE_W - MARGIN - 75 * mm
-    width = 75 * mm
+    x = PAGE_W - MARGIN - SIGNATURE_W
+    width = SIGNATURE_W
     c.setFont(FONT, 10)
     c.drawString(x, y, _("Issued at %(place)s") % {"place": place})
     y -= 4.8 * mm
@@ -320,7 +394,7 @@ def _validity_text(permit: PermitDocumentData) -> str:
 
 
 def render_permit_pdf(permit: PermitDocumentData) -> bytes:
-    """The signed permit as a one-page A4 PDF, always in Bahasa Indonesia."""
+    """The signed permit as an A4 PDF (one page unless the conditions are long), always in Bahasa Indonesia."""
     with translation.override(DOCUMENT_LANGUAGE), _binary_streams():
         return _render_permit(permit)
 
@@ -333,46 +407,48 @@ def _render_permit(permit: PermitDocumentData) -> bytes:
         author=f"{permit.agency_name}, {permit.city_name}",
         subject=_("Permit %(number)s for %(holder)s") % {"number": permit.number, "holder": permit.holder_name},
     )
-    y = _letterhead(c, city_name=permit.city_name, agency_name=permit.agency_name, agency_address=permit.agency_address)
+    flow = _Flow(
+        c,
+        footer=_(
+            "This document is signed electronically by %(platform)s on behalf of %(city)s and needs no wet "
+            "signature or stamp. Only the verification page opened from the QR code is authoritative for the "
+            "permit's current status."
+        )
+        % {"platform": permit.platform_name, "city": permit.city_name},
+        continued=_("%(number)s (continued)") % {"number": permit.number},
+    )
+    flow.y = _letterhead(
+        c, city_name=permit.city_name, agency_name=permit.agency_name, agency_address=permit.agency_address
+    )
     c.setFont(FONT_BOLD, 15)
     for line in simpleSplit(permit.title.upper(), FONT_BOLD, 15, CONTENT_W):
-        c.drawCentredString(PAGE_W / 2, y, line)
-        y -= 6.5 * mm
+        c.drawCentredString(PAGE_W / 2, flow.y, line)
+        flow.y -= 6.5 * mm
     c.setFont(FONT, 11)
-    c.drawCentredString(PAGE_W / 2, y, _("Number: %(number)s") % {"number": permit.number})
-    y -= 11 * mm
+    c.drawCentredString(PAGE_W / 2, flow.y, _("Number: %(number)s") % {"number": permit.number})
+    flow.y -= 11 * mm
 
-    y = _paragraph(
-        c,
-        _("%(city)s grants this permit to:") % {"city": permit.city_name},
-        MARGIN,
-        y,
-        CONTENT_W,
-    )
-    y -= 2 * mm
+    flow.paragraph(_("%(city)s grants this permit to:") % {"city": permit.city_name})
+    flow.y -= 2 * mm
     rows: list[tuple[str, str]] = [(_("Permit holder"), permit.holder_name)]
     if permit.holder_address:
         rows.append((_("Address"), permit.holder_address))
     rows.append((_("Permit type"), permit.permit_type))
     rows.extend(permit.object_fields)
     rows.append((_("Valid"), _validity_text(permit)))
-    y = _label_rows(c, rows, y)
+    flow.rows(rows)
 
     if permit.conditions:
-        y -= 3 * mm
-        c.setFont(FONT_BOLD, 10)
-        c.drawString(MARGIN, y, _("Conditions"))
-        y -= 5 * mm
-        for i, condition in enumerate(permit.conditions, start=1):
-            c.setFont(FONT, 9.5)
-            c.drawString(MARGIN, y, f"{i}.")
-            y = _paragraph(c, condition, MARGIN + 6 * mm, y, CONTENT_W - 6 * mm, size=9.5) - 1 * mm
+        flow.y -= 3 * mm
+        flow.heading(_("Conditions"))
+        flow.numbered(permit.conditions)
 
-    y -= 8 * mm
-    block_top = y
+    # Signature and QR stay together, on the last page.
+    flow.y -= 8 * mm
+    flow.need(max(QR_SIZE, _signature_height(permit.official)))
+    block_top = flow.y
     _signature_block(c, permit.official, place=permit.issued_place, on=permit.issued_on, y=block_top)
-    qr_y = block_top - QR_SIZE + 4 * mm
-    _draw_qr(c, permit.verify_url, MARGIN, qr_y, QR_SIZE)
+    _draw_qr(c, permit.verify_url, MARGIN, block_top - QR_SIZE + 4 * mm, QR_SIZE)
     host = urlsplit(permit.verify_url).netloc or permit.verify_url
     _paragraph(
         c,
@@ -383,18 +459,7 @@ def _render_permit(permit: PermitDocumentData) -> bytes:
         48 * mm,
         size=8,
     )
-
-    _footer(
-        c,
-        _(
-            "This document is signed electronically by %(platform)s on behalf of %(city)s and needs no wet "
-            "signature or stamp. Only the verification page opened from the QR code is authoritative for the "
-            "permit's current status."
-        )
-        % {"platform": permit.platform_name, "city": permit.city_name},
-    )
-    c.showPage()
-    c.save()
+    flow.finish()
     return buffer.getvalue()
 
 
@@ -402,7 +467,7 @@ def _render_permit(permit: PermitDocumentData) -> bytes:
 
 
 def render_skrd_pdf(assessment: SkrdData) -> bytes:
-    """The fee assessment letter (Surat Ketetapan Retribusi Daerah) as a one-page A4 PDF."""
+    """The fee assessment letter (Surat Ketetapan Retribusi Daerah) as an A4 PDF, in Bahasa Indonesia."""
     with translation.override(DOCUMENT_LANGUAGE), _binary_streams():
         return _render_skrd(assessment)
 
@@ -415,84 +480,96 @@ def _render_skrd(s: SkrdData) -> bytes:
         author=f"{s.agency_name}, {s.city_name}",
         subject=_("Levy assessment %(number)s for %(payer)s") % {"number": s.number, "payer": s.payer_name},
     )
-    y = _letterhead(c, city_name=s.city_name, agency_name=s.agency_name, agency_address=s.agency_address)
+    flow = _Flow(
+        c,
+        footer=_(
+            "Issued electronically by %(platform)s on behalf of %(city)s. Pay before the due date to avoid penalties."
+        )
+        % {"platform": s.platform_name, "city": s.city_name},
+        continued=_("%(number)s (continued)") % {"number": s.number},
+    )
+    flow.y = _letterhead(c, city_name=s.city_name, agency_name=s.agency_name, agency_address=s.agency_address)
     c.setFont(FONT_BOLD, 14)
-    c.drawCentredString(PAGE_W / 2, y, _("REGIONAL LEVY ASSESSMENT LETTER"))
-    y -= 5.5 * mm
+    c.drawCentredString(PAGE_W / 2, flow.y, _("REGIONAL LEVY ASSESSMENT LETTER"))
+    flow.y -= 5.5 * mm
     c.setFont(FONT_BOLD, 11)
-    c.drawCentredString(PAGE_W / 2, y, "(SKRD)")
-    y -= 5.5 * mm
+    c.drawCentredString(PAGE_W / 2, flow.y, "(SKRD)")
+    flow.y -= 5.5 * mm
     c.setFont(FONT, 11)
-    c.drawCentredString(PAGE_W / 2, y, _("Number: %(number)s") % {"number": s.number})
-    y -= 11 * mm
+    c.drawCentredString(PAGE_W / 2, flow.y, _("Number: %(number)s") % {"number": s.number})
+    flow.y -= 11 * mm
 
     rows = [(_("Levy payer"), s.payer_name), (_("Address"), s.payer_address)]
     if s.payer_npwrd:
         rows.append((_("Levy payer number (NPWRD)"), s.payer_npwrd))
     rows += [(_("Application number"), s.application_ref), (_("Permit type"), s.permit_type)]
-    y = _label_rows(c, rows, y) - 4 * mm
+    flow.rows(rows)
+    flow.y -= 4 * mm
 
-    # Fee table: No. | Description (+ how computed) | Amount, right-aligned.
-    col_no, col_desc, col_amount_right = MARGIN, MARGIN + 10 * mm, PAGE_W - MARGIN - 2 * mm
+    # Fee table: No. | Description (+ how computed) | Amount, right-aligned. A line is never split.
+    col_desc, amount_right = MARGIN + 10 * mm, PAGE_W - MARGIN - 2 * mm
     desc_w = CONTENT_W - 10 * mm - 45 * mm
-    c.setFillColor(Color(0.92, 0.94, 0.97))
-    c.rect(MARGIN, y - 2 * mm, CONTENT_W, 7 * mm, stroke=0, fill=1)
-    c.setFillColor(black)
-    c.setFont(FONT_BOLD, 10)
-    c.drawString(col_no + 1.5 * mm, y, _("No."))
-    c.drawString(col_desc, y, _("Description"))
-    c.drawRightString(col_amount_right, y, _("Amount"))
-    y -= 8 * mm
+
+    def table_header() -> None:
+        c.setFillColor(TABLE_HEAD)
+        c.rect(MARGIN, flow.y - 2 * mm, CONTENT_W, 7 * mm, stroke=0, fill=1)
+        c.setFillColor(black)
+        c.setFont(FONT_BOLD, 10)
+        c.drawString(MARGIN + 1.5 * mm, flow.y, _("No."))
+        c.drawString(col_desc, flow.y, _("Description"))
+        c.drawRightString(amount_right, flow.y, _("Amount"))
+        flow.y -= 8 * mm
+
+    flow.need(8 * mm + 2 * LINE)
+    table_header()
     for i, line in enumerate(s.lines, start=1):
+        description = simpleSplit(line.description, FONT, 10, desc_w)
+        detail = simpleSplit(line.detail, FONT, 8.5, desc_w) if line.detail else []
+        height = len(description) * 13.5 + len(detail) * 8.5 * 1.35 + 2 * mm
+        if flow.y - height < CONTENT_BOTTOM:
+            flow.new_page()
+            table_header()
         c.setFont(FONT, 10)
-        c.drawString(col_no + 1.5 * mm, y, f"{i}.")
-        c.drawRightString(col_amount_right, y, format_rupiah(line.amount))
-        y_desc = _paragraph(c, line.description, col_desc, y, desc_w)
+        c.drawString(MARGIN + 1.5 * mm, flow.y, f"{i}.")
+        c.drawRightString(amount_right, flow.y, format_rupiah(line.amount))
+        flow.paragraph(line.description, x=col_desc, width=desc_w)
         if line.detail:
-            c.setFillColor(MUTED)
-            y_desc = _paragraph(c, line.detail, col_desc, y_desc, desc_w, size=8.5)
-            c.setFillColor(black)
-        y = y_desc - 2 * mm
+            flow.paragraph(line.detail, x=col_desc, width=desc_w, size=8.5, color=MUTED)
+        flow.y -= 2 * mm
+    flow.need(6 * mm + 2 * LINE)
     c.setLineWidth(0.6)
-    c.line(MARGIN, y + 2 * mm, PAGE_W - MARGIN, y + 2 * mm)
-    y -= 3 * mm
+    c.line(MARGIN, flow.y + 2 * mm, PAGE_W - MARGIN, flow.y + 2 * mm)
+    flow.y -= 3 * mm
     c.setFont(FONT_BOLD, 11)
-    c.drawString(col_desc, y, _("Total"))
-    c.drawRightString(col_amount_right, y, format_rupiah(s.total))
-    y -= 6 * mm
-    c.setFont(FONT_ITALIC, 9.5)
-    y = _paragraph(
-        c, _("In words: %(words)s") % {"words": terbilang(s.total)}, col_desc, y, CONTENT_W - 10 * mm, font=FONT_ITALIC
+    c.drawString(col_desc, flow.y, _("Total"))
+    c.drawRightString(amount_right, flow.y, format_rupiah(s.total))
+    flow.y -= 6 * mm
+    flow.paragraph(
+        _("In words: %(words)s") % {"words": terbilang(s.total)},
+        x=col_desc,
+        width=CONTENT_W - 10 * mm,
+        font=FONT_ITALIC,
+        size=9.5,
     )
-    y -= 5 * mm
+    flow.y -= 5 * mm
 
     pay_rows = [(_("Due date"), format_date_id(s.due_date))]
     if s.payment_code:
         pay_rows.append((_("Payment code"), s.payment_code))
-    y = _label_rows(c, pay_rows, y)
+    flow.rows(pay_rows)
     if s.payment_instructions:
-        y -= 2 * mm
-        c.setFont(FONT_BOLD, 10)
-        c.drawString(MARGIN, y, _("How to pay"))
-        y -= 5 * mm
-        for i, step in enumerate(s.payment_instructions, start=1):
-            c.setFont(FONT, 9.5)
-            c.drawString(MARGIN, y, f"{i}.")
-            y = _paragraph(c, step, MARGIN + 6 * mm, y, CONTENT_W - 6 * mm, size=9.5) - 1 * mm
+        flow.y -= 2 * mm
+        flow.heading(_("How to pay"))
+        flow.numbered(s.payment_instructions)
     if s.notes:
-        y -= 2 * mm
-        c.setFont(FONT_BOLD, 10)
-        c.drawString(MARGIN, y, _("Notes"))
-        y -= 5 * mm
+        flow.y -= 2 * mm
+        flow.heading(_("Notes"))
         for note in s.notes:
-            y = _paragraph(c, note, MARGIN, y, CONTENT_W, size=9) - 1 * mm
+            flow.paragraph(note, size=9)
+            flow.y -= 1 * mm
 
-    _signature_block(c, s.official, place=s.issued_place, on=s.issued_on, y=y - 6 * mm)
-    _footer(
-        c,
-        _("Issued electronically by %(platform)s on behalf of %(city)s. Pay before the due date to avoid penalties.")
-        % {"platform": s.platform_name, "city": s.city_name},
-    )
-    c.showPage()
-    c.save()
+    flow.y -= 6 * mm
+    flow.need(_signature_height(s.official))
+    _signature_block(c, s.official, place=s.issued_place, on=s.issued_on, y=flow.y)
+    flow.finish()
     return buffer.getvalue()

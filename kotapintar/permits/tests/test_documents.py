@@ -162,3 +162,35 @@ def test_skrd_refuses_float_amounts_and_empty_lines(skrd):
         FeeLine("Retribusi", 1250000.0)
     with pytest.raises(ValueError):
         dataclasses.replace(skrd, lines=[])
+
+
+def _page_count(pdf: bytes) -> int:
+    return pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ")
+
+
+def test_long_conditions_continue_on_a_second_page_with_footer_and_qr_kept_whole(permit):
+    conditions = [f"Ketentuan nomor {i} yang wajib dipatuhi oleh pemegang izin selama masa berlaku." for i in range(40)]
+    pdf = render_permit_pdf(dataclasses.replace(permit, conditions=conditions))
+    lines = text_lines(pdf)
+    assert _page_count(pdf) == 2
+    assert all(condition in lines for condition in conditions)
+    assert "503/0042/DPMPTSP/XI/2026 (lanjutan)" in lines
+    footers = [line for line in lines if line.startswith("Dokumen ini ditandatangani secara elektronik")]
+    assert len(footers) == 2
+    assert decode_matrix(qr_matrix(pdf)) == permit.verify_url
+    assert lines.index("ditandatangani secara elektronik") > lines.index(conditions[-1])
+
+
+def test_a_normal_permit_is_one_page(permit):
+    assert _page_count(render_permit_pdf(permit)) == 1
+
+
+def test_many_fee_lines_continue_the_table_on_the_next_page(skrd):
+    lines = [FeeLine(f"Retribusi titik reklame {i}", Decimal("125000")) for i in range(1, 61)]
+    pdf = render_skrd_pdf(dataclasses.replace(skrd, lines=lines))
+    text = text_lines(pdf)
+    assert _page_count(pdf) >= 2
+    assert all(f"Retribusi titik reklame {i}" in text for i in range(1, 61))
+    assert text.count("Uraian") == _page_count(pdf)  # the table header repeats on each page
+    assert "Rp 7.500.000" in text
+    assert "Terbilang: tujuh juta lima ratus ribu rupiah" in text
