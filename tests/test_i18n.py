@@ -20,14 +20,14 @@ def test_every_indonesian_catalogue_is_complete_and_compiled():
     assert problems == []
 
 
-def test_indonesian_is_the_default_language(client):
+def test_indonesian_is_the_default_language(client, db):
     response = client.get("/")
     assert response.status_code == 200
     assert response["Content-Language"] == "id"
     assert '<html lang="id">' in response.content.decode()
 
 
-def test_english_is_available_and_translates_the_layout(client):
+def test_english_is_available_and_translates_the_layout(client, db):
     with translation.override("en"):
         english = translation.gettext("Sign in")
     with translation.override("id"):
