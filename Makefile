@@ -43,6 +43,7 @@ assets: kotapintar/static/vendor/.built
 # Database, reference data and demo data (each step is idempotent).
 setup: venv assets
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
 	$(PY) manage.py import_regions
 	$(PY) manage.py import_boundaries --demo
 	$(PY) manage.py import_agencies

@@ -21,6 +21,11 @@ def _test_settings(settings, tmp_path, monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Tests render templates without a collectstatic manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from kotapintar.celery import app
 
     app.conf.task_always_eager = True

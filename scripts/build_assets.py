@@ -24,9 +24,11 @@ FILES = [
     ("bootstrap-icons/font/fonts", "bootstrap-icons/fonts"),
     ("htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"),
     ("leaflet/dist/leaflet.js", "leaflet/leaflet.js"),
+    ("leaflet/dist/leaflet.js.map", "leaflet/leaflet.js.map"),
     ("leaflet/dist/leaflet.css", "leaflet/leaflet.css"),
     ("leaflet/dist/images", "leaflet/images"),
     ("chart.js/dist/chart.umd.min.js", "chartjs/chart.umd.min.js"),
+    ("chart.js/dist/chart.umd.min.js.map", "chartjs/chart.umd.min.js.map"),
     ("axe-core/axe.min.js", "axe-core/axe.min.js"),
 ]
 LICENSES = ["bootstrap", "bootstrap-icons", "htmx.org", "leaflet", "chart.js", "axe-core"]
