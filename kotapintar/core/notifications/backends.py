@@ -33,7 +33,7 @@ class EmailBackend(BaseBackend):
             raise DeliveryError("no e-mail address")
         body = notification.body
         if notification.url:
-            body = f"{body}\n\n{notification.url}"
+            body = f"{body}\n\n{absolute_url(notification.url)}"
         message = EmailMessage(
             subject=notification.subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[notification.address]
         )
@@ -41,6 +41,14 @@ class EmailBackend(BaseBackend):
             message.send(fail_silently=False)
         except Exception as exc:  # SMTP errors of every kind are a retry, not a crash
             raise DeliveryError(str(exc)) from exc
+
+
+def absolute_url(url: str) -> str:
+    """A site-relative link made absolute with settings.SITE_URL (when set) for messages read elsewhere."""
+    base = getattr(settings, "SITE_URL", "")
+    if url.startswith("/") and not url.startswith("//") and base:
+        return base.rstrip("/") + url
+    return url
 
 
 class InboxBackend(BaseBackend):

@@ -81,6 +81,21 @@ def test_email_is_sent_through_django_mail_only_after_commit(resident, run_on_co
     assert "https://kota.example/laporan/1/" in message.body
 
 
+def test_relative_links_in_email_are_made_absolute(resident, run_on_commit, settings):
+    settings.SITE_URL = "https://lapor.semarangkota.go.id"
+    with run_on_commit():
+        notify(
+            channels=["email"],
+            kind="k",
+            subject="s",
+            body="b",
+            dedupe_key="rel",
+            recipient=resident,
+            url="/laporan/7/",
+        )
+    assert "https://lapor.semarangkota.go.id/laporan/7/" in mail.outbox[0].body
+
+
 def test_rows_roll_back_with_a_failed_transaction(resident, run_on_commit):
     with run_on_commit() as callbacks, pytest.raises(RuntimeError), transaction.atomic():
         notify(
