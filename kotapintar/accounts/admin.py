@@ -13,12 +13,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kotapintar.core.errors import DomainError
@@ -79,36 +80,69 @@ class StaffCreationForm(_ContactFieldsMixin, forms.ModelForm):
 
     role = forms.ChoiceField(label=_("role"), choices=[(r.value, r.label) for r in Role if r in STAFF_ROLES])
     password = forms.CharField(
-        label=_("password"),
+        label=pgettext_lazy("account", "password"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Leave empty to generate one; it is shown once after saving."),
     )
 
+    agency = forms.ModelChoiceField(
+        label=_("agency"),
+        queryset=None,
+        required=False,
+        help_text=_("For the role “Agency staff”: the agency they work for (can be changed later)."),
+    )
+    agency_role = forms.ChoiceField(label=_("role in the agency"), choices=(), required=False)
+    position = forms.CharField(label=_("position"), max_length=120, required=False)
+
     class Meta:
         model = User
         fields = ["full_name", "email", "phone", "role"]
 
     def __init__(self, *args, **kwargs):
+        from kotapintar.agencies.models import Agency, Membership
+
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["full_name"].required = True
+        self.fields["agency"].queryset = Agency.objects.filter(is_active=True).order_by("name")
+        self.fields["agency_role"].choices = Membership.Role.choices
+        self.fields["agency_role"].initial = Membership.Role.OFFICER
 
     def _post_clean(self):
         # Uniqueness and formats are checked by the service (it knows 08… = +62…).
         pass
 
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("agency") and cleaned.get("role") != Role.AGENCY:
+            self.add_error("agency", _("Only accounts with the role “Agency staff” belong to an agency."))
+        return cleaned
+
     def create(self, *, actor) -> services.StaffCreated:
+        from kotapintar.agencies.services import membership_set
+
         data = self.cleaned_data
-        return services.staff_create(
-            actor=actor,
-            full_name=data["full_name"],
-            email=data["email"],
-            role=data["role"],
-            password=data.get("password") or None,
-            phone=data.get("phone") or None,
-        )
+        # One transaction: no staff account without the membership that was asked for.
+        with transaction.atomic():
+            result = services.staff_create(
+                actor=actor,
+                full_name=data["full_name"],
+                email=data["email"],
+                role=data["role"],
+                password=data.get("password") or None,
+                phone=data.get("phone") or None,
+            )
+            if data.get("agency"):
+                membership_set(
+                    actor=actor,
+                    user=result.user,
+                    agency=data["agency"],
+                    role=data.get("agency_role") or "officer",
+                    position=data.get("position") or "",
+                )
+        return result
 
     def save_m2m(self):  # the admin calls it after save_model
         return None
@@ -166,7 +200,10 @@ class UserAdmin(admin.ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return [(None, {"fields": ["full_name", "email", "phone", "role", "password"]})]
+            return [
+                (None, {"fields": ["full_name", "email", "phone", "role", "password"]}),
+                (_("Agency"), {"fields": ["agency", "agency_role", "position"]}),
+            ]
         return [
             (None, {"fields": ["full_name", "email", "phone", "role", "preferred_language"]}),
             (_("Identity"), {"fields": ["nik_display"]}),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kotapintar.core.forms import Form
 
@@ -71,7 +72,9 @@ class SignupForm(Form):
         widget=forms.TextInput(attrs={"autocomplete": "username", "inputmode": "email"}),
     )
     password1 = _password_field(
-        _("Password"), new=True, help_text=password_validation.password_validators_help_text_html()
+        pgettext_lazy("account", "Password"),
+        new=True,
+        help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = _password_field(_("Password again"), new=True)
     consent = forms.BooleanField(
@@ -116,7 +119,7 @@ class LoginForm(Form):
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
-    password = _password_field(_("Password"))
+    password = _password_field(pgettext_lazy("account", "Password"))
 
 
 class VerifyForm(Form):
@@ -187,7 +190,9 @@ class NikForm(Form):
 class PasswordChangeForm(Form):
     old_password = _password_field(_("Current password"))
     new_password1 = _password_field(
-        _("New password"), new=True, help_text=password_validation.password_validators_help_text_html()
+        pgettext_lazy("account", "New password"),
+        new=True,
+        help_text=password_validation.password_validators_help_text_html(),
     )
     new_password2 = _password_field(_("New password again"), new=True)
 

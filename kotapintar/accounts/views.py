@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -389,7 +390,7 @@ def profile_password(request: HttpRequest) -> HttpResponse:
             forms.apply_error(form, exc)
         else:
             update_session_auth_hash(request, user)
-            messages.success(request, _("Your password was changed."))
+            messages.success(request, pgettext("account", "Your password was changed."))
             return redirect("accounts:profile")
     return _render_profile(request, bound={"password": form}, status=400)
 

@@ -48,6 +48,26 @@ def test_add_form_creates_staff_through_the_service(admin_client_verified, admin
     assert row.actor_id == admin_user.pk
 
 
+def test_add_form_can_place_agency_staff_in_an_agency(admin_client_verified):
+    from kotapintar.agencies.models import Agency, Membership
+
+    agency = Agency.objects.create(code="DPU", name="Dinas Pekerjaan Umum", kind="dinas")
+    data = {"full_name": "Joko", "email": "joko@kota.test", "phone": "0812 1111 2222", "password": ""}
+    wrong = admin_client_verified.post(
+        CHANGELIST + "add/", {**data, "role": "verifier", "agency": agency.pk, "agency_role": "officer"}
+    )
+    assert wrong.status_code == 200 and not User.objects.filter(email="joko@kota.test").exists()
+    response = admin_client_verified.post(
+        CHANGELIST + "add/",
+        {**data, "role": "agency", "agency": agency.pk, "agency_role": "head", "position": "Kepala Dinas"},
+    )
+    assert response.status_code == 200
+    user = User.objects.get(email="joko@kota.test")
+    assert user.phone == "+6281211112222"
+    membership = Membership.objects.get(user=user)
+    assert membership.agency == agency and membership.role == "head" and membership.position == "Kepala Dinas"
+
+
 def test_add_form_refuses_a_taken_email(admin_client_verified, verifier):
     response = admin_client_verified.post(
         CHANGELIST + "add/",
