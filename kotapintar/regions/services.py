@@ -123,22 +123,8 @@ def regions_import(*, source_dir: Path | str | None = None, only_prefix: str | N
         else:
             result.unchanged += 1
 
-    # Plain executemany: the rows are already checked, and this is 10-30x faster than the
-    # ORM's bulk_create on SQLite (whose 999-parameter limit means ~70 rows per statement).
-    table = connection.ops.quote_name(Region._meta.db_table)
-    cols = ", ".join(
-        connection.ops.quote_name(c)
-        for c in ("code", "level", "parent_id", "name", "boundary_source", "boundary_approximate")
-    )
-    with connection.cursor() as cursor:
-        # Provinces first: rows are in level order, so parents always exist before children.
-        for chunk in _chunks(to_create, BATCH_SIZE):
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES (%s, %s, %s, %s, %s, %s)", chunk)  # noqa: S608
-        for chunk in _chunks(to_update, BATCH_SIZE):
-            cursor.executemany(
-                f"UPDATE {table} SET level = %s, parent_id = %s, name = %s WHERE code = %s",  # noqa: S608
-                chunk,
-            )
+    _insert_areas(to_create)
+    _update_areas(to_update)
     result.created = len(to_create)
     result.updated = len(to_update)
     if result.created or result.updated:
@@ -173,6 +159,55 @@ def _update_columns(objs: Sequence[Region], names: list[str]) -> None:
     with connection.cursor() as cursor:
         for chunk in _chunks(params, BATCH_SIZE):
             cursor.executemany(sql, chunk)
+
+
+_INSERT_COLUMNS = ("code", "level", "parent_id", "name", "boundary_source", "boundary_approximate")
+
+
+def _insert_areas(rows: list[tuple]) -> None:
+    """Insert checked rows, parents first (rows come in level order).
+
+    Below the ORM on purpose: PostgreSQL gets COPY, SQLite a plain executemany; both are
+    20-50x faster than bulk_create here (SQLite's 999-parameter limit allows ~70 rows per
+    INSERT; psycopg sends executemany rows one by one).
+    """
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(Region._meta.db_table)
+    cols = ", ".join(qn(c) for c in _INSERT_COLUMNS)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        for chunk in _chunks(rows, BATCH_SIZE):
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES (%s, %s, %s, %s, %s, %s)", chunk)  # noqa: S608
+
+
+def _update_areas(rows: list[tuple]) -> None:
+    """Apply (level, parent_id, name, code) changes: one UPDATE ... FROM (VALUES ...) per
+    1,000 rows on PostgreSQL, executemany on SQLite."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(Region._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for chunk in _chunks(rows, 1000):
+                values = ", ".join(["(%s::varchar, %s::smallint, %s::varchar, %s::varchar)"] * len(chunk))
+                cursor.execute(
+                    f"UPDATE {table} AS r SET level = v.level, parent_id = v.parent_id, name = v.name "  # noqa: S608
+                    f"FROM (VALUES {values}) AS v(level, parent_id, name, code) WHERE r.code = v.code",
+                    [value for row in chunk for value in row],
+                )
+            return
+        for chunk in _chunks(rows, BATCH_SIZE):
+            cursor.executemany(
+                f"UPDATE {table} SET level = %s, parent_id = %s, name = %s WHERE code = %s",  # noqa: S608
+                chunk,
+            )
 
 
 def _level_label(level: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kotapintar.core.errors import DomainError
@@ -91,12 +92,12 @@ class Command(BaseCommand):
             f"{count} {LEVEL_BY_NUMBER[level].label}" for level, count in sorted(result.by_level.items())
         )
         self.stdout.write(
-            _("%(total)d boundaries (%(levels)s): %(updated)d updated, %(unchanged)d unchanged in %(seconds).2f s.")
+            _("%(total)d boundaries (%(levels)s): %(updated)d updated, %(unchanged)d unchanged in %(seconds)s s.")
             % {
                 "total": result.total,
                 "levels": levels,
                 "updated": result.updated,
                 "unchanged": result.unchanged,
-                "seconds": result.seconds,
+                "seconds": number_format(result.seconds, decimal_pos=2),
             }
         )

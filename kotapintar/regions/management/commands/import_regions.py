@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kotapintar.core.errors import DomainError
@@ -41,18 +42,23 @@ class Command(BaseCommand):
             _(
                 "%(total)s areas (%(provinces)s provinces, %(regencies)s regencies/cities, %(districts)s districts, "
                 "%(villages)s villages): %(created)s new, %(updated)s updated, %(unchanged)s unchanged "
-                "in %(seconds).2f s (%(rate)s rows/s)."
+                "in %(seconds)s s (%(rate)s rows/s)."
             )
             % {
-                "total": f"{result.total:,}",
-                "provinces": levels.get(1, 0),
-                "regencies": levels.get(2, 0),
-                "districts": f"{levels.get(3, 0):,}",
-                "villages": f"{levels.get(4, 0):,}",
-                "created": f"{result.created:,}",
-                "updated": f"{result.updated:,}",
-                "unchanged": f"{result.unchanged:,}",
-                "seconds": result.seconds,
-                "rate": f"{result.rows_per_second:,.0f}",
+                "total": _n(result.total),
+                "provinces": _n(levels.get(1, 0)),
+                "regencies": _n(levels.get(2, 0)),
+                "districts": _n(levels.get(3, 0)),
+                "villages": _n(levels.get(4, 0)),
+                "created": _n(result.created),
+                "updated": _n(result.updated),
+                "unchanged": _n(result.unchanged),
+                "seconds": _n(result.seconds, 2),
+                "rate": _n(round(result.rows_per_second)),
             }
         )
+
+
+def _n(value, decimals=None) -> str:
+    """A number in the active language's format (Indonesian: 91.599 and 2,24)."""
+    return number_format(value, decimal_pos=decimals, force_grouping=True)
