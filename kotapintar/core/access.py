@@ -62,7 +62,7 @@ from typing import Any
 
 from django.apps import apps
 from django.contrib.auth.mixins import AccessMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.module_loading import autodiscover_modules
@@ -140,8 +140,9 @@ def get_policy(model: type[models.Model]) -> Policy | None:
     """The policy of a model; a proxy model without its own policy uses its concrete model's."""
     _discover()
     found = _registry.get(model)
-    if found is None and model._meta.proxy:
-        found = _registry.get(model._meta.concrete_model)
+    concrete = model._meta.concrete_model
+    if found is None and model._meta.proxy and concrete is not None:
+        found = _registry.get(concrete)
     return found
 
 
@@ -180,13 +181,12 @@ def can(user: Any, obj: models.Model, action: str = VIEW) -> bool:
 
 def get_object_or_404(queryset: models.QuerySet | type[models.Model], user: Any, action: str = VIEW, **lookup):
     """One row the user may use for `action`; a hidden row raises Http404 exactly like a missing one."""
-    if isinstance(queryset, type) and issubclass(queryset, models.Model):
-        queryset = queryset._default_manager.all()
+    qs: models.QuerySet = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     try:
-        return scope(queryset, user, action).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, ValidationError) as exc:
+        return scope(qs, user, action).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, ValidationError) as exc:
         # A malformed id in the URL is "not found" too.
-        raise Http404(str(queryset.model._meta.verbose_name)) from exc
+        raise Http404(str(qs.model._meta.verbose_name)) from exc
 
 
 # --- The user's agencies ------------------------------------------------------------------
@@ -299,7 +299,7 @@ class ScopedViewMixin(AccessMixin):
             return self.handle_no_permission()
         if self.access_roles is not None and role_of(request.user) not in self.access_roles:
             raise Http404
-        return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     def get_queryset(self):
         return scope(super().get_queryset(), self.request.user, self.access_action)  # type: ignore[misc,attr-defined]

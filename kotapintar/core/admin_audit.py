@@ -51,7 +51,7 @@ class AuditLogAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_per_page = 50
     show_full_result_count = False
-    readonly_fields = [
+    readonly_fields = (
         "created_at",
         "actor",
         "actor_label",
@@ -64,7 +64,7 @@ class AuditLogAdmin(admin.ModelAdmin):
         "after",
         "request_id",
         "ip",
-    ]
+    )
     fields = readonly_fields
 
     def get_queryset(self, request):

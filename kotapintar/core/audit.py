@@ -5,8 +5,28 @@
 
 The row takes the request id and client IP from the bound request context (see
 core.context), and the owning agency from the object (`audit_agency_id` attribute or
-property, or an `agency_id` field) unless given. Rows are append-only: the model, its
-queryset, the admin and the API refuse changes, and on PostgreSQL a trigger does too.
+property, or an `agency_id` field) unless given. `record()` refuses to run outside a
+transaction, so a row never survives a change that was rolled back (nor the reverse).
+
+Append-only, at every layer:
+
+- model: `save()` of an existing row and `delete()` raise AuditLogImmutable;
+- queryset (also the base manager): update, bulk_update, values().update, _update,
+  update_or_create, bulk_create(update_conflicts=True), delete and the Collector's
+  _raw_delete raise; a pre_delete guard stops Collector.delete() on audit rows; the actor
+  and content-type foreign keys are DO_NOTHING without a database constraint, so deleting
+  a user or a content type leaves the rows as they were;
+- database (migration core 0002): on PostgreSQL a trigger refuses every UPDATE and
+  DELETE statement (TRUNCATE stays possible for the table owner, which the test flush
+  uses); on SQLite a trigger refuses UPDATE only, because Django empties SQLite test
+  databases with DELETE;
+- admin (core/admin_audit.py): view only, for administrators, superusers included;
+- API (/api/v1/audit/) and staff page (/staff/audit/): read only, scoped by
+  core/policies.py (administrators: every row; agency staff: their agencies' rows).
+
+Reading: `rows_visible(user)`, `history_for(obj, user)`; in templates
+`{% load kp_audit %}{% audit_history obj %}` shows an object's history to those who may
+read it.
 """
 
 from __future__ import annotations

@@ -36,9 +36,10 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_object_type(self, obj: AuditLog) -> str | None:
-        if obj.content_type_id is None:
+        content_type = obj.content_type
+        if content_type is None:
             return None
-        return f"{obj.content_type.app_label}.{obj.content_type.model}"
+        return f"{content_type.app_label}.{content_type.model}"
 
     @extend_schema_field(serializers.IPAddressField(allow_null=True))
     def get_ip(self, obj: AuditLog) -> str | None:

@@ -25,10 +25,11 @@ def agency_names(ids) -> dict[int, str]:
 
 
 def object_type_label(row: AuditLog) -> str:
-    if row.content_type_id is None:
+    content_type = row.content_type
+    if content_type is None:
         return ""
-    model = row.content_type.model_class()
-    return str(model._meta.verbose_name) if model else f"{row.content_type.app_label}.{row.content_type.model}"
+    model = content_type.model_class()
+    return str(model._meta.verbose_name) if model else f"{content_type.app_label}.{content_type.model}"
 
 
 def _json(value) -> str:
