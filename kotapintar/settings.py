@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kotapintar.regions",
     "kotapintar.agencies",
     "kotapintar.accounts",
+    "kotapintar.reports",
 ]
 
 MIDDLEWARE = [
