@@ -22,7 +22,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset({Role.VERIFIER, Role.AGENCY, Role.LEADERSHIP, Role.ADMIN})
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email=None, password=None, *, verified: bool = True, **extra):

@@ -222,7 +222,7 @@ def verification_resend(*, user: User) -> VerificationCode:
     if pending is not None:
         channel, target = pending.channel, pending.target
     elif not user.is_contact_verified:
-        channel, target = (EMAIL, user.email) if user.email else (PHONE, user.phone)
+        channel, target = (EMAIL, user.email or "") if user.email else (PHONE, user.phone or "")
     else:
         raise AccountError(gettext("Your account is already verified."), code="nothing_to_verify")
     _check_send_allowed(user)
@@ -310,7 +310,7 @@ def _apply_verified_contact(*, user: User, row: VerificationCode, now: dt.dateti
         label=label_of(user),
         after={"channel": row.channel},
     )
-    if changed:
+    if changed and old:
         _notify_contact_changed(user=user, channel=row.channel, old_address=old)
 
 
@@ -786,7 +786,7 @@ def user_admin_update(*, actor: User, user: User, changes: dict) -> User:
         raise AccountError(gettext("An account needs an email address or a phone number."), field="email")
     if changed:
         user.save(update_fields=changed)
-        after = {"changed": changed}
+        after: dict[str, object] = {"changed": changed}
         if "role" in changed:
             after["role"] = user.role
         audit.record(
