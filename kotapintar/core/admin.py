@@ -73,7 +73,8 @@ class CalendarDayAdmin(admin.ModelAdmin):
                             date=date, kind=kind, description=description, exclude_pk=getattr(obj, "pk", None)
                         )
                     except DomainError as exc:
-                        self.add_error(None, exc.message)
+                        if exc.code != "duplicate":  # the form's own unique check already says so
+                            self.add_error(None, exc.message)
                 return cleaned
 
         return ServiceCheckedForm

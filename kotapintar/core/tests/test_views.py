@@ -240,7 +240,11 @@ def test_calendar_admin_writes_through_the_audited_service(admin_client_verified
 
     duplicate = admin_client_verified.post(add, {"date": "2025-07-05", "kind": "day_off", "description": "Lagi"})
     assert duplicate.status_code == 200
+    assert len(duplicate.context["adminform"].form.errors) == 1  # one clear message, not two
     assert CalendarDay.objects.count() == 1
+    blank = admin_client_verified.post(add, {"date": "2025-07-12", "kind": "day_off", "description": "   "})
+    assert blank.status_code == 200
+    assert not CalendarDay.objects.filter(date=dt.date(2025, 7, 12)).exists()
 
     change = reverse("admin:core_calendarday_change", args=[day.pk])
     with run_on_commit():
