@@ -163,3 +163,33 @@ def test_only_administrators_may_import(semarang_regions, officer):
 
     with pytest.raises(NotAllowed):
         services.agency_import(actor=officer)
+
+
+def test_real_semarang_gets_16_kecamatan_offices_and_every_kelurahan_routes(semarang):
+    from kotapintar.agencies.selectors import agency_for_district
+
+    services.agency_import()
+
+    offices = Agency.objects.filter(kind=Agency.Kind.KECAMATAN, is_active=True)
+    assert offices.count() == len(semarang.districts) == 16
+    assert Agency.objects.get(code="KEC-33.74.01").name == "Kecamatan Semarang Tengah"
+    routed = {agency_for_district(v.code).region_id for v in semarang.villages}
+    assert routed == {d.code for d in semarang.districts}
+    assert len(semarang.villages) == 177
+
+
+def test_real_data_city_switch_to_cilacap(semarang, settings):
+    from kotapintar.regions.models import Region
+    from kotapintar.testing.regions import load_city
+
+    services.agency_import()
+    load_city("33.01", boundaries=False)
+    settings.CITY_CODE = "33.01"
+
+    result = services.agency_import()
+
+    cilacap = Region.objects.filter(parent_id="33.01", level=Region.Level.DISTRICT).count()
+    assert cilacap > 0
+    assert len(result.created) == cilacap
+    assert len(result.deactivated) == 16
+    assert Agency.objects.filter(kind=Agency.Kind.KECAMATAN, is_active=True, region__parent_id="33.01").count() == cilacap
