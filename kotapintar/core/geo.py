@@ -335,7 +335,8 @@ def locate(lat: float, lng: float) -> Location | None:
     index = _index
     if index is None or _monotonic() >= _next_check:
         index = _refresh()
-    return index.village_lookup(lng, lat)
+    # float(): callers pass Decimal fields (coordinates are stored as decimals).
+    return index.village_lookup(float(lng), float(lat))
 
 
 def locate_many(lats, lngs) -> list[Location | None]:
@@ -354,6 +355,7 @@ def locate_district(lat: float, lng: float) -> Area | None:
     """The kecamatan containing the point: from kecamatan boundaries if loaded, else from
     the kelurahan ones; or None."""
     index = get_index()
+    lat, lng = float(lat), float(lng)
     if index.districts.size:
         return index.districts.lookup(lng, lat)
     loc = index.villages.lookup(lng, lat)
@@ -365,7 +367,7 @@ def inside_city(lat: float, lng: float) -> bool:
     index = get_index()
     for layer in (index.city, index.districts, index.villages):
         if layer.size:
-            return layer.lookup(lng, lat) is not None
+            return layer.lookup(float(lng), float(lat)) is not None
     return False
 
 

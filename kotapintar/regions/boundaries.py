@@ -46,6 +46,9 @@ _WGS84_NAMES = {
 }
 
 
+_checked: dict[tuple, list] = {}
+
+
 @dataclass(frozen=True)
 class BoundaryFeature:
     index: int
@@ -82,9 +85,27 @@ def read_boundary_file(
     name_property: str | None = None,
     level_property: str = "level",
 ) -> list[BoundaryFeature]:
-    """Parse and check a GeoJSON file. With level=None each feature's `level` property decides."""
+    """Parse and check a GeoJSON file. With level=None each feature's `level` property decides.
+
+    A file that passed is remembered per process (by size and modification time), so the
+    idempotent `import_boundaries --demo` of `make setup` and the test fixture are quick."""
     path = Path(path)
     file = str(path)
+    try:
+        st = path.stat()
+        key: tuple | None = (
+            str(path.resolve()),
+            st.st_size,
+            st.st_mtime_ns,
+            level,
+            code_property,
+            name_property,
+            level_property,
+        )
+    except OSError:
+        key = None
+    if key is not None and key in _checked:
+        return _checked[key]
     try:
         raw = path.read_bytes()
     except OSError as exc:

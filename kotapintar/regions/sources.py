@@ -14,6 +14,7 @@ import io
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -118,6 +119,19 @@ class AreaSource:
 
     directory: Path
     rows: tuple[AreaRow, ...]
+
+    @cached_property
+    def by_code(self) -> dict[str, AreaRow]:
+        return {row[0]: row for row in self.rows}
+
+    @cached_property
+    def by_province(self) -> dict[str, list[AreaRow]]:
+        """Rows below each province (regencies, districts, villages), in file order."""
+        groups: dict[str, list[AreaRow]] = {}
+        for row in self.rows:
+            if row[1] > 1:
+                groups.setdefault(row[0][:2], []).append(row)
+        return groups
 
     def counts(self) -> dict[int, int]:
         counts = dict.fromkeys(LEVEL_BY_NUMBER, 0)
@@ -341,10 +355,10 @@ def _read(directory: Path) -> AreaSource:
 
 
 def select(source: AreaSource, prefix: str) -> list[AreaRow]:
-    """The rows of the area `prefix`, its ancestors and its descendants."""
-    ancestors = set()
+    """The rows of the area `prefix`, its ancestors and its descendants, in level order."""
     parts = prefix.split(".")
-    for i in range(1, len(parts) + 1):
-        ancestors.add(".".join(parts[:i]))
+    ancestors = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
     below = prefix + "."
-    return [row for row in source.rows if row[0] in ancestors or row[0].startswith(below)]
+    rows = [source.by_code[code] for code in ancestors if code in source.by_code]
+    rows += [row for row in source.by_province.get(parts[0], ()) if row[0].startswith(below)]
+    return sorted(rows, key=lambda row: row[1])  # stable: parents before children
