@@ -7,6 +7,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from kotapintar.agencies import services
 from kotapintar.agencies.models import Agency
@@ -141,13 +142,15 @@ def test_changing_city_code_gives_that_citys_kecamatan_offices(settings, cilacap
 def test_command_reports_counts_and_tags_its_audit_rows(semarang_regions):
     out = io.StringIO()
     call_command("import_agencies", stdout=out)
-    assert f"{SHIPPED_ROWS + 3} created" in out.getvalue()
+    # The UI language (Indonesian) is the command's too.
+    assert f"{SHIPPED_ROWS + 3} baru, 0 diperbarui" in out.getvalue()
     request_ids = set(AuditLog.objects.values_list("request_id", flat=True))
     assert len(request_ids) == 1 and request_ids.pop().startswith("import-agencies-")
 
     out = io.StringIO()
-    call_command("import_agencies", stdout=out)
-    assert "0 created, 0 updated" in out.getvalue()
+    with translation.override("en"):
+        call_command("import_agencies", stdout=out)
+    assert f"0 created, 0 updated, {SHIPPED_ROWS + 3} unchanged" in out.getvalue()
 
 
 def test_command_fails_with_the_errors(tmp_path, semarang_regions):
@@ -192,4 +195,6 @@ def test_real_data_city_switch_to_cilacap(semarang, settings):
     assert cilacap > 0
     assert len(result.created) == cilacap
     assert len(result.deactivated) == 16
-    assert Agency.objects.filter(kind=Agency.Kind.KECAMATAN, is_active=True, region__parent_id="33.01").count() == cilacap
+    assert (
+        Agency.objects.filter(kind=Agency.Kind.KECAMATAN, is_active=True, region__parent_id="33.01").count() == cilacap
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from kotapintar.agencies import services
 from kotapintar.core import context
@@ -26,10 +27,14 @@ class Command(BaseCommand):
                 result = services.agency_import(actor=None, path=path)
             except services.AgencyImportError as exc:
                 raise CommandError("\n".join([str(exc.message).splitlines()[0], *exc.errors])) from exc
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Agencies of {settings.CITY_CODE}: {len(result.created)} created, {len(result.updated)} updated, "
-                f"{len(result.unchanged)} unchanged, {len(result.deactivated)} kecamatan offices of another city "
-                "deactivated."
-            )
-        )
+        message = _(
+            "Agencies of %(city)s: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(deactivated)d kecamatan offices of another city deactivated."
+        ) % {
+            "city": settings.CITY_CODE,
+            "created": len(result.created),
+            "updated": len(result.updated),
+            "unchanged": len(result.unchanged),
+            "deactivated": len(result.deactivated),
+        }
+        self.stdout.write(self.style.SUCCESS(message))
