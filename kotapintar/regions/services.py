@@ -196,7 +196,7 @@ def _update_areas(rows: list[tuple]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for chunk in _chunks(rows, 1000):
-                values = ", ".join(["(%s::varchar, %s::smallint, %s::varchar, %s::varchar)"] * len(chunk))
+                values = ", ".join(["(%s::smallint, %s::varchar, %s::varchar, %s::varchar)"] * len(chunk))
                 cursor.execute(
                     f"UPDATE {table} AS r SET level = v.level, parent_id = v.parent_id, name = v.name "  # noqa: S608
                     f"FROM (VALUES {values}) AS v(level, parent_id, name, code) WHERE r.code = v.code",
