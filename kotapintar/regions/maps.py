@@ -76,7 +76,8 @@ def map_config(
             "center": [-6.99, 110.42] if bounds is None else None,
             "zoom": 12,
             "layers": layers or [],
-            "markers": markers or [],
+            # Decimal model fields would reach the browser as strings: send numbers.
+            "markers": [{**m, "lat": float(m["lat"]), "lng": float(m["lng"])} for m in markers or []],
             "messages": {
                 "tilesFailed": _(
                     "The base map could not be loaded; area boundaries and markers are still shown, "
