@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "kotapintar.agencies",
     "kotapintar.accounts",
     "kotapintar.reports",
+    "kotapintar.portal",
+    "kotapintar.permits",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kotapintar.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kotapintar.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -159,6 +161,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-flush": {"task": "core.outbox_flush", "schedule": 60.0},
+    "portal-expiry-reminders": {"task": "portal.expiry_reminders", "schedule": 6 * 60 * 60.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -252,6 +255,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
+# Absolute base URL of the instance, for links in e-mails and QR codes (no trailing slash).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Kota Pintar <noreply@kotapintar.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 NOTIFICATION_BACKENDS = {
@@ -282,6 +287,17 @@ PERMIT_SIGNING_KEYS = env.json("PERMIT_SIGNING_KEYS", default=[])
 PERMIT_VERIFY_KEYS = env.json("PERMIT_VERIFY_KEYS", default=[])
 PERMIT_SIGNER = env.str("PERMIT_SIGNER", default="")  # empty: kotapintar.permits.signing.LocalEd25519Signer
 PERMIT_VERIFY_BASE_URL = env.str("PERMIT_VERIFY_BASE_URL", default="")  # e.g. https://kotapintar.semarangkota.go.id
+# Reminders and escalation of permit steps (kotapintar/permits/services.sla_sweep).
+PERMIT_ESCALATE_AFTER_DAYS = env.int("PERMIT_ESCALATE_AFTER_DAYS", default=2)
+CELERY_BEAT_SCHEDULE["permits-sla-sweep"] = {"task": "permits.sla_sweep", "schedule": 15 * 60.0}
+
+# --- Payments of permit fees (docs/permits.md) ------------------------------------------
+# The secret shared with the payment gateway (HMAC-SHA256 of its callbacks); empty: a
+# development secret derived from SECRET_KEY. The simulated gateway (a "pay" button that
+# sends a correctly signed callback) is for demos and tests: off when SECURE_MODE is on.
+PAYMENT_GATEWAY_SECRET = env.str("PAYMENT_GATEWAY_SECRET", default="")
+PAYMENT_CALLBACK_WINDOW_SECONDS = env.int("PAYMENT_CALLBACK_WINDOW_SECONDS", default=300)
+PAYMENT_SIMULATED_GATEWAY = env.bool("PAYMENT_SIMULATED_GATEWAY", default=not SECURE_MODE)
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -38,3 +38,14 @@ def test_english_is_available_and_translates_the_layout(client, db):
     response = client.get("/")
     assert '<html lang="en">' in response.content.decode()
     assert ">Sign in<" in response.content.decode()
+
+
+def test_pages_stay_indonesian_for_a_phone_set_to_english(client, db):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "id"
+
+
+def test_api_clients_may_ask_for_english(client, db):
+    response = client.get("/api/v1/does-not-exist/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 404
+    assert response["Content-Language"] == "en"

@@ -8,6 +8,8 @@ import tempfile
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import context
@@ -100,3 +102,26 @@ class RequestContextMiddleware:
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Bahasa Indonesia unless the person chose otherwise.
+
+    Web pages ignore the browser's Accept-Language: many residents' phones are set to
+    English although they read Indonesian best, and the platform is Indonesian first. The
+    language switch (cookie) and a signed-in person's preference decide instead. API
+    clients (paths under /api/ and /open311/) may still ask with Accept-Language.
+    """
+
+    API_PREFIXES = ("/api/", "/open311/")
+
+    def process_request(self, request: HttpRequest) -> None:
+        if request.path.startswith(self.API_PREFIXES):
+            return super().process_request(request)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        return None
