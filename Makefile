@@ -90,9 +90,10 @@ openapi-check: venv
 # templates/, settings and whatever is not inside an app. msgids are English; the
 # Indonesian catalogue must be complete (a test checks it).
 APPS_WITH_LOCALE = $(patsubst kotapintar/%/locale,%,$(wildcard kotapintar/*/locale))
+ALL_APPS = $(patsubst kotapintar/%/apps.py,%,$(wildcard kotapintar/*/apps.py))
 messages: venv
 	cd kotapintar && ../$(PY) ../manage.py makemessages -l id --no-location --no-obsolete \
-		$(foreach a,$(APPS_WITH_LOCALE),-i "$(a)/*") -i "static/*" -i "testing/*"
+		$(foreach a,$(ALL_APPS),-i "$(a)/*") -i "static/*" -i "testing/*"
 	for app in $(APPS_WITH_LOCALE); do \
 		(cd kotapintar/$$app && ../../$(PY) ../../manage.py makemessages -l id --no-location --no-obsolete -i "tests/*") || exit 1; \
 	done

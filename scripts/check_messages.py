@@ -117,11 +117,12 @@ def check_extraction() -> list[str]:
         copy = Path(tmp) / "kotapintar"
         shutil.copytree(PKG, copy, ignore=shutil.ignore_patterns("vendor", "__pycache__", "*.mo"))
         shutil.copy2(ROOT / "manage.py", Path(tmp) / "manage.py")
-        app_dirs = [p.parents[2] for p in copy.glob("*/locale/id/LC_MESSAGES/django.po")]
-        ignores = [arg for d in app_dirs for arg in ("-i", f"{d.name}/*")]
+        app_dirs = [p.parents[3] for p in copy.glob("*/locale/id/LC_MESSAGES/django.po")]
+        # The project catalogue covers templates/ and settings, never an app's own files.
+        ignores = [arg for d in copy.glob("*/apps.py") for arg in ("-i", f"{d.parent.name}/*")]
         cmd = [sys.executable, str(Path(tmp) / "manage.py"), "makemessages", "-l", "id", "--no-location"]
         runs = [(copy, [*cmd, *ignores, "-i", "static/*", "-i", "testing/*"])]
-        runs += [(d, [*cmd, "-i", "tests/*"]) for d in app_dirs]
+        runs += [(d, [*cmd, "-i", "tests/*"]) for d in app_dirs if d != copy]
         for cwd, args in runs:
             subprocess.run(args, cwd=cwd, check=True, capture_output=True)
         for new_po in copy.glob("**/locale/id/LC_MESSAGES/django.po"):
