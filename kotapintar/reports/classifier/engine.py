@@ -30,7 +30,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from kotapintar.reports.classifier.corpus import Example, corpus_hash
-from kotapintar.reports.classifier.text import Prepared, load_slang, prepare, stem_word
+from kotapintar.reports.classifier.text import Prepared, StemGuard, load_slang, prepare, sastrawi_is_root, stem_word
 
 # Bump when features, preprocessing or the model change: saved models of another version
 # are not loaded (they are retrained instead).
@@ -70,7 +70,11 @@ class Engine:
         self._char_vec: TfidfVectorizer | None = None
         self._clf: LogisticRegression | None = None
         self.classes: tuple[str, ...] = ()
+        # Stems of every word seen in training, stored with the model: a freshly loaded
+        # model needs Sastrawi (about 1 ms per unknown word) only for words it never saw.
+        self.stem_table: dict[str, str] = {}
         self._stemmer: Callable[[str], str] = stem_word
+        self._guard: StemGuard | None = None
         self._fast: _FastScorer | None = None
 
     # -- training ---------------------------------------------------------------------
@@ -78,6 +82,8 @@ class Engine:
     def train(self, examples: Iterable[Example], *, base_corpus_hash: str = "", n_extra: int = 0) -> Engine:
         """Fit on (text, code) pairs; returns self. Texts too short to classify are skipped."""
         examples = list(examples)
+        self.stem_table = {}
+        self._guard = None  # training stems every word for real
         prepared: list[Prepared] = []
         labels: list[str] = []
         for text, code in examples:
@@ -86,6 +92,8 @@ class Engine:
                 prepared.append(item)
                 labels.append(code)
         counts = Counter(labels)
+        for item in prepared:
+            self.stem_table.update(zip(item.words.split(), item.stems.split(), strict=True))
         if len(counts) < 2:
             raise ValueError("training needs examples of at least two categories")
         word_vec = TfidfVectorizer(
@@ -131,7 +139,15 @@ class Engine:
     # -- suggesting -------------------------------------------------------------------
 
     def prepare(self, text: str) -> Prepared | None:
-        return prepare(text, self.slang, self._stemmer)
+        return prepare(text, self.slang, self._stem)
+
+    def _stem(self, word: str) -> str:
+        stem = self.stem_table.get(word)
+        if stem is not None:
+            return stem
+        if self._guard is not None and not self._guard.may_matter(word):
+            return word  # its stem cannot be a model term: same features, no Sastrawi call
+        return self._stemmer(word)
 
     def suggest(self, text: str, k: int = DEFAULT_K) -> list[Suggestion]:
         """The ``k`` most likely categories for ``text``, best first.
@@ -175,17 +191,21 @@ class Engine:
     def _compile(self) -> None:
         assert self._word_vec is not None and self._char_vec is not None and self._clf is not None
         self._fast = _FastScorer(self._word_vec, self._char_vec, self._clf, self.char_weight)
+        terms = {term for term in self._word_vec.vocabulary_ if " " not in term}
+        self._guard = StemGuard(terms, sastrawi_is_root)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         # Derived or process-wide objects are rebuilt on load, not stored in the model file.
         state.pop("_stemmer", None)
+        state.pop("_guard", None)
         state.pop("_fast", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._stemmer = stem_word
+        self._guard = None
         self._fast = None
         if self.is_trained:
             self._compile()
