@@ -161,6 +161,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {
     "notifications-flush": {"task": "core.outbox_flush", "schedule": 60.0},
+    "reports-sla-sweep": {"task": "reports.sla_sweep", "schedule": 15 * 60.0},
     "portal-expiry-reminders": {"task": "portal.expiry_reminders", "schedule": 6 * 60 * 60.0},
 }
 

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("kotapintar.regions.api.urls")),
     path("", include("kotapintar.agencies.api.urls")),
     path("", include("kotapintar.core.audit_api")),
+    path("", include("kotapintar.reports.api.urls")),
 ]
 
 urlpatterns = [

@@ -282,8 +282,8 @@ class Report(models.Model):
     set_aside_reason = models.CharField(
         _("reason set aside"), max_length=30, choices=SetAsideReason.choices, blank=True
     )
-    # Denormalised: privacy is not confidential and the report has passed verification
-    # (not submitted, not set aside). Kept by the services; public selectors filter on it.
+    # Denormalised: privacy is not confidential and the report has been verified (and not
+    # set aside). Kept by the services (compute_is_public); public selectors filter on it.
     is_public = models.BooleanField(_("public"), default=False)
 
     channel = models.CharField(_("channel"), max_length=15, choices=Channel.choices, default=Channel.WEB)
@@ -420,8 +420,16 @@ class Report(models.Model):
         return "closed" if self.status in OPEN311_CLOSED else "open"
 
     def compute_is_public(self) -> bool:
-        """The rule behind `is_public` (services call refresh_is_public after a change)."""
-        return self.privacy != Privacy.CONFIDENTIAL and self.status not in (Status.SUBMITTED, Status.SET_ASIDE)
+        """The rule behind `is_public` (services call refresh_is_public after a change).
+
+        Public once the verifier desk has looked at it (verified), unless confidential or
+        set aside: unmoderated text (a neighbour's name, a phone number) never goes out.
+        """
+        return (
+            self.privacy != Privacy.CONFIDENTIAL
+            and self.verified_at is not None
+            and self.status not in (Status.SUBMITTED, Status.SET_ASIDE)
+        )
 
     def refresh_is_public(self) -> bool:
         """Recompute `is_public`; True when it changed (photos must then move)."""
