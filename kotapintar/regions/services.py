@@ -12,11 +12,12 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from .models import Region
 from .sources import LEVEL_BY_NUMBER, Problem, RegionDataError
 
 BATCH_SIZE = 5000
+SOURCE_MAX_LENGTH: int = cast(Field, Region._meta.get_field("boundary_source")).max_length or 200
 
 
 @dataclass
@@ -151,9 +153,9 @@ def regions_import(*, source_dir: Path | str | None = None, only_prefix: str | N
 def _update_columns(objs: Sequence[Region], names: list[str]) -> None:
     """UPDATE ... WHERE code = ? for many rows in one executemany (bulk_update's CASE WHEN
     is ~20x slower here); values go through each field's own database conversion."""
-    fields = [Region._meta.get_field(name) for name in names]
+    fields: list[Field] = [cast(Field, Region._meta.get_field(name)) for name in names]
     table = connection.ops.quote_name(Region._meta.db_table)
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    assignments = ", ".join(f"{connection.ops.quote_name(cast(str, f.column))} = %s" for f in fields)
     sql = f"UPDATE {table} SET {assignments} WHERE {connection.ops.quote_name('code')} = %s"  # noqa: S608
     params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk] for obj in objs]
     with connection.cursor() as cursor:
@@ -238,7 +240,7 @@ def boundaries_import(
         path, level=level, code_property=code_property, name_property=name_property
     )
     file = str(path)
-    source_label = (source_label or Path(path).name)[: Region._meta.get_field("boundary_source").max_length]
+    source_label = (source_label or Path(path).name)[:SOURCE_MAX_LENGTH]
     known = {
         r.code: r
         for r in Region.objects.filter(code__in=[f.code for f in features]).only(

@@ -16,7 +16,9 @@ import threading
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import cast
 
+from django.db.models import Field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -26,7 +28,7 @@ from .models import Region
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_SOURCE_DIR = DATA_DIR / "wilayah"
-NAME_MAX_LENGTH = Region._meta.get_field("name").max_length
+NAME_MAX_LENGTH: int = cast(Field, Region._meta.get_field("name")).max_length or 120
 
 
 @dataclass(frozen=True)

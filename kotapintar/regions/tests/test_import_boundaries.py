@@ -304,3 +304,19 @@ def test_boundary_import_tells_the_geo_index_after_commit(areas, tmp_path, djang
     loc = geo.locate(-6.985, 110.405)
     assert loc is not None and loc.village_code == "33.74.01.1001"
     assert loc.approximate is False
+
+
+def test_committed_demo_file_is_what_the_generator_makes():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    result = subprocess.run(
+        [sys.executable, str(root / "scripts" / "generate_demo_boundaries.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
