@@ -148,6 +148,40 @@ def compute_ikm(responses: Iterable[Sequence[int]], *, weight: Fraction | Decima
     Streams the responses once; raises SurveyResponseError (a DomainError with a message
     saying which response and element to fix) for an invalid response or for none at all.
     """
+    exact_weight = _exact_weight(weight)
+
+    totals = [0] * ELEMENT_COUNT
+    respondents = 0
+    for response in responses:
+        respondents += 1
+        for position, score in enumerate(_validate(respondents, response)):
+            totals[position] += score
+    return _result(totals, respondents, exact_weight, weight)
+
+
+def ikm_from_totals(totals: Sequence[int], respondents: int, *, weight: Fraction | Decimal = WEIGHT_EXACT) -> IkmResult:
+    """The IKM from each element's total score and the number of respondents.
+
+    The index depends on the responses only through these sums, so this gives exactly
+    what compute_ikm gives for the same responses: the portal feeds it with SUM()s
+    computed by the database (one query for every agency or service of a period). The
+    sums are checked for what valid responses can add up to (each between respondents x 1
+    and respondents x 4).
+    """
+    exact_weight = _exact_weight(weight)
+    if isinstance(respondents, bool) or not isinstance(respondents, int) or respondents < 0:
+        raise TypeError("respondents is a whole number, zero or more")
+    if isinstance(totals, str | bytes) or len(totals) != ELEMENT_COUNT:
+        raise ValueError("totals holds one sum per element (9)")
+    for total in totals:
+        if isinstance(total, bool) or not isinstance(total, int):
+            raise TypeError("each total is a whole number")
+        if respondents and not respondents * MIN_SCORE <= total <= respondents * MAX_SCORE:
+            raise ValueError(f"a total of {total} cannot come from {respondents} valid responses")
+    return _result(list(totals), respondents, exact_weight, weight)
+
+
+def _exact_weight(weight: Fraction | Decimal) -> Fraction:
     if isinstance(weight, Decimal):
         exact_weight = Fraction(weight)
     elif isinstance(weight, Fraction):
@@ -156,13 +190,10 @@ def compute_ikm(responses: Iterable[Sequence[int]], *, weight: Fraction | Decima
         raise TypeError("weight is WEIGHT_EXACT (Fraction 1/9) or WEIGHT_TABLE (Decimal 0.111)")
     if not 0 < exact_weight <= Fraction(1, ELEMENT_COUNT):
         raise ValueError("the weight must be in (0, 1/9]")
+    return exact_weight
 
-    totals = [0] * ELEMENT_COUNT
-    respondents = 0
-    for response in responses:
-        respondents += 1
-        for position, score in enumerate(_validate(respondents, response)):
-            totals[position] += score
+
+def _result(totals: list[int], respondents: int, exact_weight: Fraction, weight: Fraction | Decimal) -> IkmResult:
     if respondents == 0:
         raise SurveyResponseError(_("There are no survey responses yet, so the satisfaction index cannot be computed."))
 
