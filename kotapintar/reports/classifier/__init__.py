@@ -16,9 +16,26 @@ the ``suggest_category`` / ``train_classifier`` management commands)::
 for callers that have no Category table at hand. See data/README.md for the corpus.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from kotapintar.reports.classifier.corpus import category_names, load_corpus, load_eval
-from kotapintar.reports.classifier.engine import DEFAULT_K, ENGINE_VERSION, Engine, ModelError, Suggestion
 from kotapintar.reports.classifier.runtime import get_engine, model_path, reset_engine, train_from_corpus
+
+if TYPE_CHECKING:
+    from kotapintar.reports.classifier.engine import DEFAULT_K, ENGINE_VERSION, Engine, ModelError, Suggestion
+
+# scikit-learn and scipy take seconds to import; Django processes that never suggest a
+# category (migrations, workers, most requests) should not pay for them at start-up.
+_LAZY = {"DEFAULT_K", "ENGINE_VERSION", "Engine", "ModelError", "Suggestion"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from kotapintar.reports.classifier import engine
+
+        return getattr(engine, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_K",

@@ -36,6 +36,7 @@ from kotapintar.reports.classifier.text import Prepared, StemGuard, load_slang, 
 # are not loaded (they are retrained instead).
 ENGINE_VERSION = 1
 DEFAULT_K = 3
+MODEL_FILE_MODE = 0o640
 
 
 class ModelError(ValueError):
@@ -220,6 +221,9 @@ class Engine:
         try:
             with os.fdopen(fd, "wb") as handle:
                 joblib.dump({"engine_version": ENGINE_VERSION, "engine": self}, handle, compress=3)
+            # Readable by the group (web workers and the training job may be different users),
+            # not by others: the vocabulary holds words from the city's report texts.
+            os.chmod(tmp, MODEL_FILE_MODE)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

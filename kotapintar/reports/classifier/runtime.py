@@ -22,9 +22,12 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kotapintar.reports.classifier.corpus import Example, load_corpus, shipped_corpus_hash
-from kotapintar.reports.classifier.engine import Engine, ModelError
+
+if TYPE_CHECKING:  # the engine module imports scikit-learn: only when a model is needed
+    from kotapintar.reports.classifier.engine import Engine
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ def train_from_corpus(
 
     Extra examples come after the shipped ones, so the same inputs always give the same model.
     """
+    from kotapintar.reports.classifier.engine import Engine
+
     extra = [(text, code) for text, code in extra_examples if text and code]
     engine = Engine().train(load_corpus() + extra, base_corpus_hash=shipped_corpus_hash(), n_extra=len(extra))
     if save_to is not None:
@@ -68,6 +73,8 @@ def _mtime(path: Path) -> int | None:
 
 
 def _load_or_train(path: Path) -> Engine:
+    from kotapintar.reports.classifier.engine import Engine, ModelError
+
     try:
         engine = Engine.load(path)
     except ModelError as exc:

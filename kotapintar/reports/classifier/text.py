@@ -59,8 +59,8 @@ def load_slang(path: Path = SLANG_PATH) -> dict[str, tuple[str, ...]]:
     return mapping
 
 
-def normalize(text: str, slang: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """Lowercase ASCII word tokens of ``text`` with slang expanded (no stemming)."""
+def _raw_tokens(text: str) -> list[str]:
+    """Lowercase ASCII word tokens of ``text`` (markup, links, numbers and accents handled)."""
     text = text[:MAX_INPUT_CHARS]
     text = _TAG_RE.sub(" ", html.unescape(text))
     text = unicodedata.normalize("NFKD", text)
@@ -73,14 +73,23 @@ def normalize(text: str, slang: Mapping[str, tuple[str, ...]]) -> list[str]:
     # A question mark is the strongest sign of an information request; keep it as a word.
     text = text.replace("?", " qmark ")
     text = _REPEAT_RE.sub(r"\1", text)
-    tokens: list[str] = []
-    for token in _TOKEN_RE.findall(text):
+    return _TOKEN_RE.findall(text)
+
+
+def _expand(tokens: list[str], slang: Mapping[str, tuple[str, ...]]) -> list[str]:
+    expanded: list[str] = []
+    for token in tokens:
         replacement = slang.get(token)
         if replacement is None:
-            tokens.append(token)
+            expanded.append(token)
         else:
-            tokens.extend(replacement)
-    return tokens
+            expanded.extend(replacement)
+    return expanded
+
+
+def normalize(text: str, slang: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """Lowercase ASCII word tokens of ``text`` with slang expanded (no stemming)."""
+    return _expand(_raw_tokens(text), slang)
 
 
 class _SastrawiWord:
@@ -133,10 +142,11 @@ def prepare(
     """Normalise and stem ``text``; None when it holds too few letters to classify."""
     if not isinstance(text, str):
         raise TypeError("text must be a string")
-    tokens = normalize(text, slang)
-    letters = sum(len(token) for token in tokens if token not in _PLACEHOLDERS)
-    if letters < MIN_LETTERS:
+    raw = _raw_tokens(text)
+    # Counted on what was typed, before "ok" becomes "oke" or "yg" becomes "yang".
+    if sum(len(token) for token in raw if token not in _PLACEHOLDERS) < MIN_LETTERS:
         return None
+    tokens = _expand(raw, slang)
     return Prepared(" ".join(tokens), " ".join(stemmer(token) for token in tokens))
 
 
