@@ -11,6 +11,7 @@ pytest_plugins = [
     "kotapintar.testing.accounts",
     "kotapintar.testing.agencies",
     "kotapintar.testing.regions",
+    "kotapintar.testing.permits",
     "kotapintar.testing.portal",
     "kotapintar.testing.reports",
 ]

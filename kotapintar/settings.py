@@ -343,6 +343,13 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Schema names of the permits app's enums (field names such as "status" recur across apps).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "PermitApplicationStatusEnum": "kotapintar.permits.models.Status",
+    "PermitApplicationKindEnum": "kotapintar.permits.models.ApplicationKind",
+}
+
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("kotapintar.regions.api.urls")),
     path("", include("kotapintar.agencies.api.urls")),
     path("", include("kotapintar.core.audit_api")),
+    path("", include("kotapintar.permits.api.urls")),
     path("", include("kotapintar.portal.api.urls")),
     path("", include("kotapintar.reports.api.urls")),
 ]
@@ -24,6 +25,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kotapintar.accounts.urls")),
     path("wilayah/", include("kotapintar.regions.urls")),
+    path("perizinan/", include("kotapintar.permits.urls")),
+    path("", include("kotapintar.permits.verify_urls")),  # /verify/<code>/ (the QR of every permit)
     path("layanan/", include("kotapintar.portal.urls")),
     path("", include("kotapintar.core.urls")),  # /staff/, /notifications/
     path("admin/", admin.site.urls),

@@ -1,0 +1,9 @@
+"""The public verification page, mounted at the site root: the address printed in every QR code."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("verify/<str:code>/", views.verify, name="permit_verify"),
+]
