@@ -97,9 +97,25 @@ def clean_text(value: Any) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+# Abbreviations after which a full stop does not end a sentence ("Jl. Pemuda", "RT. 03").
+_ABBREVIATIONS = frozenset(
+    "jl jln gg no kel kec kab rt rw dr drs ir bpk bp ibu sdr prof hj h st tj kav blk ds dk pt cv dll dsb".split()
+)
+
+
+def _first_sentence(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    for match in re.finditer(r"[.!?](?=\s)", line):
+        before = re.findall(r"[A-Za-z]+$", line[: match.start()])
+        if match.group() == "." and before and before[0].lower() in _ABBREVIATIONS:
+            continue
+        return line[: match.end()].strip()
+    return line.strip() or text.strip()
+
+
 def derive_title(text: str) -> str:
     """The first sentence (or line) of the text, cut at a word boundary to 80 characters."""
-    first = re.split(r"(?<=[.!?])\s|\n", text, maxsplit=1)[0].strip() or text.strip()
+    first = _first_sentence(text)
     first = " ".join(first.split())
     if len(first) <= TITLE_LENGTH:
         return first
