@@ -99,7 +99,8 @@ def clean_text(value: Any) -> str:
 
 # Abbreviations after which a full stop does not end a sentence ("Jl. Pemuda", "RT. 03").
 _ABBREVIATIONS = frozenset(
-    "jl jln gg no kel kec kab rt rw dr drs ir bpk bp ibu sdr prof hj h st tj kav blk ds dk pt cv dll dsb".split()
+    {"jl", "jln", "gg", "no", "kel", "kec", "kab", "rt", "rw", "dr", "drs", "ir", "bpk", "bp", "ibu", "sdr"}
+    | {"prof", "hj", "h", "st", "tj", "kav", "blk", "ds", "dk", "pt", "cv", "dll", "dsb"}
 )
 
 

@@ -81,7 +81,7 @@ def test_escalation_ladder_officer_head_leadership_each_once(make_report, verifi
 
 def test_a_sweep_long_after_the_deadline_raises_all_levels_at_once_but_once(make_report, verifier):
     with time_machine.travel(wib(2026, 5, 4, 9, 0), tick=False):
-        report = make_report()
+        make_report()
     result = services.reports_sla_sweep(now=wib(2026, 6, 30, 9, 0))
     assert result.levels == 3
     assert services.reports_sla_sweep(now=wib(2026, 7, 1, 9, 0)).levels == 0
