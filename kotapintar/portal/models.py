@@ -192,6 +192,10 @@ class SatisfactionSurvey(models.Model):
         return self.status == self.Status.PENDING
 
 
+# For the API schema's enum names (settings.SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+SurveyStatus = SatisfactionSurvey.Status
+
+
 def _score_field(number: int, name) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(format_lazy("U{number} {name}", number=number, name=name))
 

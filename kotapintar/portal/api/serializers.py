@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import links, periods, skm
+from kotapintar.agencies.models import Agency
+
+from .. import links, periods, selectors, skm
 from ..models import Category, SatisfactionSurvey, ServiceStandard
 
 
@@ -84,7 +87,7 @@ class ServiceStandardDetailSerializer(ServiceStandardSerializer):
         read_only_fields = fields
 
 
-class CategorySerializer(serializers.Serializer):
+class ServiceCategorySerializer(serializers.Serializer):
     code = serializers.ChoiceField(choices=Category.choices)
     label = serializers.CharField()
 
@@ -104,11 +107,25 @@ class IkmQuerySerializer(serializers.Serializer):
         try:
             return periods.parse(value)
         except periods.InvalidPeriod as exc:
-            from django.utils.translation import gettext as _
-
             raise serializers.ValidationError(
                 _("Give the period as YYYY, YYYY-MM, YYYY-Q1…Q4 or YYYY-S1…S2, e.g. 2026-Q3.")
             ) from exc
+
+    def validate_agency(self, value: str) -> Agency:
+        agency = selectors.agencies_with_services().filter(code=value).first()
+        if agency is None:
+            raise serializers.ValidationError(
+                _("No agency with the code “%(code)s” publishes services.") % {"code": value}
+            )
+        return agency
+
+    def validate_service(self, value: str) -> ServiceStandard:
+        service = selectors.services_public().filter(slug=value).first()
+        if service is None:
+            raise serializers.ValidationError(
+                _("No published service has the address name “%(slug)s”.") % {"slug": value}
+            )
+        return service
 
 
 class IkmBreakdownQuerySerializer(IkmQuerySerializer):
@@ -120,7 +137,7 @@ class IkmBreakdownQuerySerializer(IkmQuerySerializer):
 
 class PeriodSerializer(serializers.Serializer):
     key = serializers.CharField()
-    kind = serializers.ChoiceField(choices=[(k, k) for k in periods.KINDS])
+    kind = serializers.CharField(help_text="month, quarter, semester or year")
     label = serializers.CharField()
     start = serializers.DateField()
     end = serializers.DateField()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -17,7 +16,7 @@ from kotapintar.core.search import text_search
 from .. import periods, selectors, services, skm
 from ..models import Category, ServiceStandard
 from .serializers import (
-    CategorySerializer,
+    ServiceCategorySerializer,
     IkmBreakdownQuerySerializer,
     IkmBreakdownSerializer,
     IkmFigureSerializer,
@@ -69,29 +68,14 @@ class ServiceStandardViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ServiceStandardDetailSerializer if self.action == "retrieve" else ServiceStandardSerializer
 
-    @extend_schema(summary="The catalogue's categories", tags=["portal"], responses=CategorySerializer(many=True))
+    @extend_schema(summary="The catalogue's categories", tags=["portal"], responses=ServiceCategorySerializer(many=True))
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def categories(self, request: Request) -> Response:
         return Response([{"code": code, "label": str(label)} for code, label in Category.choices])
 
 
 def _scope(query: dict) -> tuple[periods.Period, Agency | None, ServiceStandard | None]:
-    period = query.get("period") or periods.current(periods.YEAR)
-    agency = service = None
-    errors = {}
-    if query.get("agency"):
-        agency = selectors.agencies_with_services().filter(code=query["agency"]).first()
-        if agency is None:
-            errors["agency"] = [_("No agency with the code “%(code)s” publishes services.") % {"code": query["agency"]}]
-    if query.get("service"):
-        service = selectors.services_public().filter(slug=query["service"]).first()
-        if service is None:
-            errors["service"] = [
-                _("No published service has the address name “%(slug)s”.") % {"slug": query["service"]}
-            ]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    return period, agency, service
+    return query.get("period") or periods.current(periods.YEAR), query.get("agency"), query.get("service")
 
 
 class IkmView(APIView):

@@ -63,7 +63,9 @@ def test_offer_refuses_a_malformed_case_reference(citizen, reklame):
 def test_answer_is_stored_without_the_person_and_only_once(citizen, reklame):
     survey = _offer(citizen, reklame)
     scores = dict(zip(skm.KEYS, [4, 3, 2, 4, 3, 4, 4, 1, 3], strict=True))
-    response = services.survey_answer(user=citizen, survey=survey, scores=scores, suggestions="  Antrean terlalu lama. ")
+    response = services.survey_answer(
+        user=citizen, survey=survey, scores=scores, suggestions="  Antrean terlalu lama. "
+    )
 
     assert response.scores == (4, 3, 2, 4, 3, 4, 4, 1, 3)
     assert response.suggestions == "Antrean terlalu lama."

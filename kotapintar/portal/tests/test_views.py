@@ -151,7 +151,7 @@ def test_someone_elses_survey_is_404(citizen, reklame):
     theirs = _offer(make_user(), reklame)
     client = _login(citizen)
     assert client.get(f"/layanan/survei/{theirs.pk}/").status_code == 404
-    answers = {key: "4" for key in skm.KEYS}
+    answers = dict.fromkeys(skm.KEYS, "4")
     assert client.post(f"/layanan/survei/{theirs.pk}/", answers).status_code == 404
     assert client.get("/layanan/survei/999999/").status_code == 404
     assert SurveyResponse.objects.count() == 0
@@ -170,7 +170,7 @@ def test_survey_form_is_accessible_radio_groups(citizen, reklame):
 def test_survey_answered_through_the_page(citizen, reklame, run_on_commit):
     survey = _offer(citizen, reklame)
     client = _login(citizen)
-    data = {key: "3" for key in skm.KEYS} | {"suggestions": "Ruang tunggu perlu kipas."}
+    data = dict.fromkeys(skm.KEYS, "3") | {"suggestions": "Ruang tunggu perlu kipas."}
     response = client.post(f"/layanan/survei/{survey.pk}/", data, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
@@ -198,7 +198,7 @@ def test_missing_answers_are_shown_next_to_each_question_and_nothing_is_saved(ci
 @pytest.mark.parametrize("value", ["0", "5", "x"])
 def test_out_of_range_answers_are_refused(citizen, reklame, value):
     survey = _offer(citizen, reklame)
-    data = {key: "4" for key in skm.KEYS} | {"procedure": value}
+    data = dict.fromkeys(skm.KEYS, "4") | {"procedure": value}
     response = _login(citizen).post(f"/layanan/survei/{survey.pk}/", data)
     assert response.status_code == 400
     assert "Sistem, mekanisme, dan prosedur" in response.content.decode()
