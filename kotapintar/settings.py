@@ -349,6 +349,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "PermitApplicationStatusEnum": "kotapintar.permits.models.Status",
     "PermitApplicationKindEnum": "kotapintar.permits.models.ApplicationKind",
 }
+# ... and of the portal's.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],
+    "SatisfactionSurveyStatusEnum": "kotapintar.portal.models.SurveyStatus",
+    "ServiceCategoryEnum": "kotapintar.portal.models.Category",
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
