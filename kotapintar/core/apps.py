@@ -25,6 +25,15 @@ class CoreConfig(AppConfig):
         )
         dashboard.register_card(
             dashboard.Card(
+                key="core.audit",
+                title=_("Audit log"),
+                template="core/cards/audit.html",
+                roles=frozenset({"admin", "agency"}),
+                order=950,
+            )
+        )
+        dashboard.register_card(
+            dashboard.Card(
                 key="core.calendar",
                 title=_("Working-day calendar"),
                 template="core/cards/calendar.html",
