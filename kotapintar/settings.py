@@ -372,5 +372,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # One INFO line per eager task would bury the demo-account list and the server log.
+        "celery.app.trace": {"level": "WARNING"},
     },
 }

@@ -37,4 +37,6 @@ def loaders():
             if exc.name != f"{config.name}.demo":
                 raise
             continue
-        yield config.label, module.load
+        load = getattr(module, "load", None)
+        if load is not None:  # core.demo itself is the machinery, not a loader
+            yield config.label, load
