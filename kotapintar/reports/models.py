@@ -662,3 +662,7 @@ class Follower(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} → {self.report_id}"
+
+
+# Open311 client applications and their API keys (reports/open311/).
+from .open311.models import Open311Client  # noqa: E402, F401
