@@ -41,7 +41,7 @@ class SurveyForm(Form):
                 label=question.text,
                 choices=question.choices,
                 coerce=int,
-                widget=forms.RadioSelect,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 error_messages={
                     "required": _("Choose one of the four answers for “%(element)s”.") % {"element": question.element},
                     "invalid_choice": _("The answer for “%(element)s” is one of the four choices (1 to 4).")

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -185,6 +186,12 @@ def _export_columns() -> list[Column]:
     return columns
 
 
+def _short_label(figure: selectors.IkmFigure) -> str:
+    if figure.service is not None:
+        return Truncator(figure.service.name).chars(40)
+    return str(figure.agency)  # the short name (DPMPTSP) when there is one
+
+
 @require_GET
 def ikm(request: HttpRequest) -> HttpResponseBase:
     """The community satisfaction index per agency and service, per period, with charts and downloads."""
@@ -217,10 +224,14 @@ def ikm(request: HttpRequest) -> HttpResponseBase:
         return exported
 
     trend = selectors.ikm_trend(periods.recent(period, TREND_LENGTH), agency=agency)
+    while len(trend) > 1 and trend[0].respondents == 0:
+        trend.pop(0)  # the periods before the first answer say nothing
     compared = by_service if agency else by_agency
     chart = {
         "compare": {
-            "labels": [str(f.service or f.agency) for f in compared if f.published],
+            # Short labels fit a phone (agency codes, shortened names); the tooltip and the table give the full name.
+            "labels": [_short_label(f) for f in compared if f.published],
+            "names": [str(f.service.name if f.service else f.agency.name) for f in compared if f.published],
             "values": [float(f.unit_ikm) for f in compared if f.published],
             "title": _("IKM per service") if agency else _("IKM per agency"),
         },

@@ -16,11 +16,11 @@ from kotapintar.core.search import text_search
 from .. import periods, selectors, services, skm
 from ..models import Category, ServiceStandard
 from .serializers import (
-    ServiceCategorySerializer,
     IkmBreakdownQuerySerializer,
     IkmBreakdownSerializer,
     IkmFigureSerializer,
     IkmQuerySerializer,
+    ServiceCategorySerializer,
     ServiceStandardDetailSerializer,
     ServiceStandardSerializer,
     SurveyAnswerSerializer,
@@ -68,7 +68,9 @@ class ServiceStandardViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return ServiceStandardDetailSerializer if self.action == "retrieve" else ServiceStandardSerializer
 
-    @extend_schema(summary="The catalogue's categories", tags=["portal"], responses=ServiceCategorySerializer(many=True))
+    @extend_schema(
+        summary="The catalogue's categories", tags=["portal"], responses=ServiceCategorySerializer(many=True)
+    )
     @action(detail=False, methods=["get"], pagination_class=None, filterset_class=None)
     def categories(self, request: Request) -> Response:
         return Response([{"code": code, "label": str(label)} for code, label in Category.choices])
