@@ -351,7 +351,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 }
 # ... and of the portal's.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
-    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],  # type: ignore[dict-item]
     "SatisfactionSurveyStatusEnum": "kotapintar.portal.models.SurveyStatus",
     "ServiceCategoryEnum": "kotapintar.portal.models.Category",
 }

@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from functools import reduce
 from operator import and_, or_
+from typing import Any
 
 from django.db import connections
 from django.db.models import Case, FloatField, Q, QuerySet, Value, When
@@ -83,13 +84,11 @@ def _postgresql(queryset, found, phrase, fields, config, vector_field):
     from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
     cfg = text_search_config(queryset.db, config)
-    if vector_field:
-        vector = vector_field
-    else:
-        parts = [
-            SearchVector(name, weight=_WEIGHTS[min(i, len(_WEIGHTS) - 1)], config=cfg) for i, name in enumerate(fields)
-        ]
-        vector = reduce(lambda a, b: a + b, parts)
+    vector: Any = vector_field
+    if not vector_field:
+        for i, name in enumerate(fields):
+            part = SearchVector(name, weight=_WEIGHTS[min(i, len(_WEIGHTS) - 1)], config=cfg)
+            vector = part if vector is None else vector + part
     # Words are \w+ only, so the raw tsquery cannot be malformed; ":*" makes each a prefix.
     tsquery = SearchQuery(" & ".join(f"{w}:*" for w in found), search_type="raw", config=cfg)
     annotated = queryset.annotate(_search_vector=vector) if not isinstance(vector, str) else queryset

@@ -195,7 +195,9 @@ def _exact_weight(weight: Fraction | Decimal) -> Fraction:
 
 def _result(totals: list[int], respondents: int, exact_weight: Fraction, weight: Fraction | Decimal) -> IkmResult:
     if respondents == 0:
-        raise SurveyResponseError(_("There are no survey responses yet, so the satisfaction index cannot be computed."))
+        raise SurveyResponseError(
+            str(_("There are no survey responses yet, so the satisfaction index cannot be computed."))
+        )
 
     nrr = [Fraction(total, respondents) for total in totals]
     weighted = [value * exact_weight for value in nrr]
