@@ -73,6 +73,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: it puts the size guard's 413 (and Django's own errors) under /open311/ into the
+    # Open311 error shape.
+    "kotapintar.reports.open311.middleware.Open311ErrorMiddleware",
     "kotapintar.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -354,6 +357,17 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],  # type: ignore[dict-item]
     "SatisfactionSurveyStatusEnum": "kotapintar.portal.models.SurveyStatus",
     "ServiceCategoryEnum": "kotapintar.portal.models.Category",
+}
+
+# --- Open311 GeoReport v2 (docs/open311.md) -------------------------------------------
+# The jurisdiction this server answers for (requests naming another one answer 404).
+OPEN311_JURISDICTION_ID = env.str("OPEN311_JURISDICTION_ID", default="semarangkota.go.id")
+OPEN311_CONTACT = env.str("OPEN311_CONTACT", default="")  # discovery "contact"; empty: a default text
+OPEN311_KEY_SERVICE = env.str("OPEN311_KEY_SERVICE", default="")  # discovery "key_service"
+OPEN311_ENDPOINT_TYPE = env.str("OPEN311_ENDPOINT_TYPE", default="production")  # or "test"
+OPEN311_THROTTLE_RATES = {
+    "read": env.str("OPEN311_THROTTLE_READ", default="300/min"),  # every call, per address
+    "write": env.str("OPEN311_THROTTLE_WRITE", default="60/min"),  # POST requests, per client
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("kotapintar.core.urls")),  # /staff/, /notifications/
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("open311/v2/", include("kotapintar.reports.open311.urls")),  # Open311 GeoReport v2
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
