@@ -665,7 +665,6 @@ class Follower(models.Model):
 
 
 # Open311 client applications and their API keys (reports/open311/).
-from .open311.models import Open311Client  # noqa: E402, F401
-
 # Pre-aggregated figures of the public transparency pages (reports/stats.py).
 from .models_stats import ReportMapCell, ReportStat  # noqa: E402, F401
+from .open311.models import Open311Client  # noqa: E402, F401
