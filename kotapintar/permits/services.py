@@ -201,16 +201,20 @@ def _notify_applicant(application: Application, *, kind: str, key: str, subject:
         )
 
 
-def handlers(step: WorkflowStep, *, heads_only: bool = False):
-    """The staff accounts that handle a step (active members of its agency; its head for head steps)."""
+def handlers(step: WorkflowStep):
+    """Who is told about a step's work: its agency's officers (the head when there are none); the head for head steps.
+
+    Heads may act on officer steps too, but hear about them only when a deadline passes.
+    """
     from kotapintar.agencies.models import Membership
 
     memberships = Membership.objects.filter(
         agency_id=step.handling_agency_id, is_active=True, agency__is_active=True, user__is_active=True
-    )
-    if heads_only or step.handler_role == HandlerRole.HEAD:
-        memberships = memberships.filter(role=Membership.Role.HEAD)
-    return [m.user for m in memberships.select_related("user")]
+    ).select_related("user")
+    heads = [m.user for m in memberships if m.role == Membership.Role.HEAD]
+    if step.handler_role == HandlerRole.HEAD:
+        return heads
+    return [m.user for m in memberships if m.role == Membership.Role.OFFICER] or heads
 
 
 def agency_heads(agency_id: int):

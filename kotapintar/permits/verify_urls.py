@@ -5,5 +5,5 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("verify/<str:code>/", views.verify, name="permit_verify"),
+    path("verify/<path:code>/", views.verify, name="permit_verify"),
 ]

@@ -13,7 +13,7 @@ router.register("permits/staff/applications", views.StaffApplicationViewSet, bas
 router.register("permits/staff/permits", views.StaffPermitViewSet, basename="permit-staff-permit")
 
 urlpatterns = [
-    path("permits/verify/<str:code>/", views.VerifyView.as_view(), name="permit-verify-api"),
+    path("permits/verify/<path:code>/", views.VerifyView.as_view(), name="permit-verify-api"),
     path("payments/callback/", views.PaymentCallbackView.as_view(), name="payment-callback"),
     *router.urls,
 ]
