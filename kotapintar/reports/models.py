@@ -664,7 +664,8 @@ class Follower(models.Model):
         return f"{self.user_id} → {self.report_id}"
 
 
-# Open311 client applications and their API keys (reports/open311/).
-# Pre-aggregated figures of the public transparency pages (reports/stats.py).
+# Models of the modules built on the backbone, in their own files: the pre-aggregated
+# figures of the public transparency pages (reports/stats.py) and the Open311 client
+# applications with their API keys (reports/open311/).
 from .models_stats import ReportMapCell, ReportStat  # noqa: E402, F401
 from .open311.models import Open311Client  # noqa: E402, F401
