@@ -358,6 +358,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "SatisfactionSurveyStatusEnum": "kotapintar.portal.models.SurveyStatus",
     "ServiceCategoryEnum": "kotapintar.portal.models.Category",
 }
+# ... and of the reports (Lapor) and agencies, whose "status"/"kind" names other apps reuse.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"],  # type: ignore[dict-item]
+    "ReportStatusEnum": "kotapintar.reports.models.Status",
+    "AgencyKindEnum": "kotapintar.agencies.models.Agency.Kind",
+}
 
 # --- Open311 GeoReport v2 (docs/open311.md) -------------------------------------------
 # The jurisdiction this server answers for (requests naming another one answer 404).
