@@ -456,7 +456,7 @@ def _generate(citizens, agencies, staff_by_agency, agency_for_district) -> int:
 
         report = Report(
             tracking_number=number,
-            tracking_token_hash=tracking.hash_token(tracking.token_for(number, 0)),
+            tracking_token_hash=tracking.hash_token(tracking.token_for(number)),
             kind=category.kind,
             category=category,
             submitted_category=category,

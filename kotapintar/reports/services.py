@@ -350,7 +350,7 @@ def _notify_reporter(report: Report, kind: str, key: str, *, url: str = "", **ex
         return
     if not (report.reporter_email or report.reporter_phone):
         return
-    token = tracking.token_for(report.tracking_number, report.pk)
+    token = _token(report)
     link = url or links.tracking_path(report.tracking_number, token)
     subject, body = notices.render(kind, "id", **_params(report, url=link, **extra))
     if report.reporter_email:
@@ -964,7 +964,7 @@ def report_submit(
     report.due_at = report.verify_due
     for _attempt in range(5):
         report.tracking_number = tracking.new_tracking_number(timezone.localtime(now).year)
-        report.tracking_token_hash = tracking.hash_token(tracking.token_for(report.tracking_number, 0))
+        report.tracking_token_hash = tracking.hash_token(tracking.token_for(report.tracking_number))
         try:
             with transaction.atomic():
                 report.save(force_insert=True)
@@ -996,7 +996,7 @@ def report_submit(
 
 
 def _token(report: Report) -> str:
-    return tracking.token_for(report.tracking_number, 0)
+    return tracking.token_for(report.tracking_number)
 
 
 def _replay(existing: Report, *, text: str, category: Category | None) -> SubmitResult:

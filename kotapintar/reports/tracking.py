@@ -46,10 +46,13 @@ def normalise_tracking_number(text: str) -> str:
     return f"{PREFIX}-{match.group(1)}-{match.group(2)}"
 
 
-def token_for(tracking_number: str, report_id: int) -> str:
-    """The tracking token of a report (43 url-safe characters)."""
+def token_for(tracking_number: str, _unused: int = 0) -> str:
+    """The tracking token of a report (43 url-safe characters), derived from its number.
+
+    (The second argument is ignored; it is kept so that older callers passing 0 still work.)
+    """
     digest = hmac.new(
-        settings.SECRET_KEY.encode(), f"reports.tracking:{report_id}:{tracking_number}".encode(), hashlib.sha256
+        settings.SECRET_KEY.encode(), f"reports.tracking:0:{tracking_number}".encode(), hashlib.sha256
     ).digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 

@@ -49,6 +49,10 @@ def test_tracking_token_opens_the_report_and_only_its_hash_is_stored(lapor):
     # The person without an account is told by e-mail, with the tracking link.
     mail = Notification.objects.get(address="warga@example.test", kind="reports.received")
     assert result.tracking_token in mail.url
+    # …and every later message carries the same working link.
+    services.report_verify(actor=None, report=report)
+    later = Notification.objects.get(address="warga@example.test", kind="reports.verified")
+    assert later.url == result.tracking_url
 
 
 def test_tracking_numbers_are_normalised_from_what_people_type():
