@@ -64,6 +64,16 @@ class PortalConfig(AppConfig):
             loader=views.surveys_section,
             order=90,
         )
+        dashboard.register_card(
+            dashboard.Card(
+                key="portal.suggestions",
+                title=_("Suggestions from the satisfaction survey"),
+                template="portal/cards/suggestions.html",
+                roles=frozenset({"agency", "leadership", "admin"}),
+                context=views.suggestions_card_context,
+                order=60,
+            )
+        )
         links.register_defaults()
         integrations.connect()
         privacy.register(

@@ -57,7 +57,7 @@ SERVICE_FIELDS = (
     "is_published",
 )
 # Path segments of /layanan/ that are pages, not services.
-RESERVED_SLUGS = frozenset({"saya", "ikm", "survei", "cari", "api", "staf", "baru", "admin"})
+RESERVED_SLUGS = frozenset({"saya", "ikm", "survei", "saran", "cari", "api", "staf", "baru", "admin"})
 MAX_SERVICE_DAYS = 365
 MAX_FEE = Decimal("999999999999.99")
 CASE_KIND_RE = re.compile(r"^[a-z][a-z0-9_.]{0,39}$")

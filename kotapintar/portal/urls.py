@@ -11,6 +11,7 @@ urlpatterns = [
     path("saya/", views.mine, name="mine"),
     path("ikm/", views.ikm, name="ikm"),
     path("survei/<int:pk>/", views.survey, name="survey"),
+    path("saran/", views.suggestions, name="suggestions"),
     # Last: any other single segment is a service's address name (services.RESERVED_SLUGS).
     path("<slug:slug>/", views.detail, name="detail"),
 ]

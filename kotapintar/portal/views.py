@@ -267,3 +267,41 @@ def ikm(request: HttpRequest) -> HttpResponseBase:
         ],
     }
     return render(request, "portal/ikm.html", context)
+
+
+# --- suggestions for the agencies' staff ----------------------------------------------------------
+
+SUGGESTION_EXPORT_COLUMNS = [
+    Column(gettext_lazy("Answered on"), "answered_on"),
+    Column(gettext_lazy("Service"), "service.name"),
+    Column(gettext_lazy("Agency"), "agency.name"),
+    Column(gettext_lazy("Suggestions"), "suggestions"),
+]
+
+
+@never_cache
+@require_GET
+def suggestions(request: HttpRequest) -> HttpResponseBase:
+    """The anonymous suggestions of the survey, for the staff of the agency that served (404 for others)."""
+    if not selectors.has_suggestions_access(request.user):
+        raise Http404
+    try:
+        period = periods.parse(request.GET.get("period", ""))
+    except periods.InvalidPeriod:
+        period = periods.current(periods.YEAR)
+    rows = selectors.suggestions_for(request.user, period=period)
+    exported = export_or_none(request, rows, SUGGESTION_EXPORT_COLUMNS, f"saran-skm-{period.key}")
+    if exported is not None:
+        return exported
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    years = [periods.Period(periods.YEAR, y, 1) for y in sorted({*selectors.years_with_responses(), period.year})]
+    context = {"page": page, "period": period, "years": years[::-1], "export_links": export_links(request)}
+    return render(request, "portal/suggestions.html", context)
+
+
+def suggestions_card_context(request: HttpRequest) -> dict | None:
+    """Staff home card: the latest suggestions for the user's agencies this year."""
+    if not selectors.has_suggestions_access(request.user):
+        return None
+    rows = selectors.suggestions_for(request.user, period=periods.current(periods.YEAR))
+    return {"latest": list(rows[:3]), "count": rows.count()}

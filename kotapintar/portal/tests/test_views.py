@@ -213,3 +213,26 @@ def test_survey_link_in_the_notification_opens_the_form(citizen, reklame):
     survey = citizen.satisfaction_surveys.get()
     assert url == reverse("portal:survey", kwargs={"pk": survey.pk})
     assert _login(citizen).get(url).status_code == 200
+
+
+# --- suggestions for staff ------------------------------------------------------------------------
+
+
+def test_agency_staff_read_their_agencys_anonymous_suggestions_only(
+    staff_client, officer, other_officer, citizen, reklame, ktp
+):
+    from kotapintar.testing.portal import answer_survey
+
+    answer_survey(_offer(citizen, reklame, case_id="1"), suggestions="Loket reklame perlu kursi.")
+    answer_survey(_offer(citizen, ktp, case_id="2"), suggestions="Antrean KTP terlalu panjang.")
+    answer_survey(_offer(citizen, reklame, case_id="3"))  # no suggestion
+
+    html = staff_client(officer).get("/layanan/saran/").content.decode()
+    assert "Loket reklame perlu kursi." in html and "Antrean KTP" not in html
+    assert citizen.full_name not in html
+    other = staff_client(other_officer).get("/layanan/saran/").content.decode()
+    assert "Antrean KTP terlalu panjang." in other and "Loket reklame" not in other
+    assert _login(citizen).get("/layanan/saran/").status_code == 404
+
+    card = staff_client(officer).get("/staff/").content.decode()
+    assert "Loket reklame perlu kursi." in card
