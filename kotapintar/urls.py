@@ -25,6 +25,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("kotapintar.accounts.urls")),
     path("wilayah/", include("kotapintar.regions.urls")),
+    path("lapor/", include("kotapintar.reports.urls")),
     path("perizinan/", include("kotapintar.permits.urls")),
     path("", include("kotapintar.permits.verify_urls")),  # /verify/<code>/ (the QR of every permit)
     path("layanan/", include("kotapintar.portal.urls")),
