@@ -102,7 +102,7 @@ def _compute(permit_type: PermitType, data: dict) -> FeeComputation:
 def describe_rule(permit_type: PermitType) -> str:
     """The fee rule in one line for the catalogue ("Free", "Rp 150.000", "Rp 25.000 per m² per month")."""
     if permit_type.fee_kind == FeeKind.FREE:
-        return _("Free of charge")
+        return _("No fee")
     if permit_type.fee_kind == FeeKind.FIXED:
         return format_rupiah(Decimal(permit_type.fee_amount))
     return permit_type.fee_rate_label or _("%(rate)s per unit") % {

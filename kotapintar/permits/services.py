@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from kotapintar.core import access, audit
 from kotapintar.core.errors import DomainError, InvalidTransition, NotAllowed
@@ -291,8 +291,8 @@ def _enter(application: Application, step: WorkflowStep, *, now: dt.datetime) ->
             application=application,
             kind="step",
             key=f"visit:{visit.pk}:arrived",
-            subject=N_("New task: %(number)s (%(type)s)"),
-            body=N_("Application %(number)s (%(type)s) is waiting for you at “%(step)s”."),
+            subject=gettext_noop("New task: %(number)s (%(type)s)"),
+            body=gettext_noop("Application %(number)s (%(type)s) is waiting for you at “%(step)s”."),
         )
     return visit
 
@@ -602,8 +602,8 @@ def application_submit(*, actor, application: Application, now: dt.datetime | No
         locked,
         kind="submitted",
         key="submitted",
-        subject=N_("Application %(number)s received"),
-        body=N_(
+        subject=gettext_noop("Application %(number)s received"),
+        body=gettext_noop(
             "Your application for %(type)s is registered with number %(number)s. Follow "
             "its progress on the application's page."
         ),
@@ -653,8 +653,8 @@ def application_return(
         locked,
         kind="returned",
         key=f"returned:{count}",
-        subject=N_("Application %(number)s: please complete it"),
-        body=N_(
+        subject=gettext_noop("Application %(number)s: please complete it"),
+        body=gettext_noop(
             "Your application %(number)s (%(type)s) is missing something. Open it to "
             "see what, upload it and send it back."
         ),
@@ -708,8 +708,8 @@ def application_resubmit(*, actor, application: Application, note: str = "", now
         application=locked,
         kind="resubmitted",
         key=f"resubmitted:{locked.pauses.count()}",
-        subject=N_("Completed: %(number)s"),
-        body=N_("The applicant completed application %(number)s (%(type)s); it is back at “%(step)s”."),
+        subject=gettext_noop("Completed: %(number)s"),
+        body=gettext_noop("The applicant completed application %(number)s (%(type)s); it is back at “%(step)s”."),
     )
     _sync(locked, application)
     return application
@@ -916,8 +916,8 @@ def fee_assess(
             locked,
             kind="assessed",
             key=f"assessed:{assessment.pk}",
-            subject=N_("Application %(number)s: fee to pay"),
-            body=N_(
+            subject=gettext_noop("Application %(number)s: fee to pay"),
+            body=gettext_noop(
                 "The fee for your application %(number)s (%(type)s) is set. Open the "
                 "application to download the SKRD and pay."
             ),
@@ -998,8 +998,10 @@ def _pay(
         application,
         kind="paid",
         key=f"paid:{locked_assessment.pk}",
-        subject=N_("Application %(number)s: payment received"),
-        body=N_("We received the fee for your application %(number)s (%(type)s). It continues to the next step."),
+        subject=gettext_noop("Application %(number)s: payment received"),
+        body=gettext_noop(
+            "We received the fee for your application %(number)s (%(type)s). It continues to the next step."
+        ),
     )
     return payment
 
@@ -1083,8 +1085,8 @@ def application_approve(*, actor, application: Application, note: str = "", now=
         locked,
         kind="approved",
         key="approved",
-        subject=N_("Application %(number)s approved"),
-        body=N_("Your application %(number)s (%(type)s) is approved. The permit is being signed."),
+        subject=gettext_noop("Application %(number)s approved"),
+        body=gettext_noop("Your application %(number)s (%(type)s) is approved. The permit is being signed."),
     )
     _sync(locked, application)
     return application
@@ -1118,8 +1120,8 @@ def application_reject(*, actor, application: Application, reason: str, now=None
         locked,
         kind="rejected",
         key="rejected",
-        subject=N_("Application %(number)s rejected"),
-        body=N_("Your application %(number)s (%(type)s) was rejected. Open it to read the reasons."),
+        subject=gettext_noop("Application %(number)s rejected"),
+        body=gettext_noop("Your application %(number)s (%(type)s) was rejected. Open it to read the reasons."),
     )
     _sync(locked, application)
     return application
@@ -1295,8 +1297,8 @@ def _complete(
         locked,
         kind="issued",
         key="issued",
-        subject=N_("Permit issued: %(type)s"),
-        body=N_(
+        subject=gettext_noop("Permit issued: %(type)s"),
+        body=gettext_noop(
             "Your permit for application %(number)s (%(type)s) is issued. Download the "
             "signed permit from the application's page."
         ),
@@ -1519,8 +1521,8 @@ def _visit_reminder(pk: int, *, now) -> bool:
         application=application,
         kind="due_soon",
         key=f"visit:{visit.pk}:due_soon",
-        subject=N_("Due soon: %(number)s"),
-        body=N_("Application %(number)s (%(type)s) at “%(step)s” is due soon. Please finish it on time."),
+        subject=gettext_noop("Due soon: %(number)s"),
+        body=gettext_noop("Application %(number)s (%(type)s) at “%(step)s” is due soon. Please finish it on time."),
     )
     return True
 
@@ -1543,8 +1545,10 @@ def _visit_escalate(pk: int, *, level: int, now) -> int:
             application=application,
             kind="overdue",
             key=f"visit:{visit.pk}:overdue:{current}",
-            subject=N_("Overdue: %(number)s"),
-            body=N_("Application %(number)s (%(type)s) has passed the deadline of “%(step)s”. Please act on it today."),
+            subject=gettext_noop("Overdue: %(number)s"),
+            body=gettext_noop(
+                "Application %(number)s (%(type)s) has passed the deadline of “%(step)s”. Please act on it today."
+            ),
             channels=ESCALATION_CHANNELS,
         )
     visit.escalation_level = level
