@@ -73,8 +73,8 @@ def _clean_one(attribute: CategoryAttribute, value: Any) -> Any:
         return text
     if datatype == Datatype.NUMBER:
         try:
-            text = _as_text(value).replace(",", ".") if not isinstance(value, int | float) else value
-            number = Decimal(str(text))
+            raw = str(value) if isinstance(value, int | float) else _as_text(value).replace(",", ".")
+            number = Decimal(raw)
         except (ValueError, InvalidOperation):
             raise ValueError(
                 _("Answer “%(question)s” with a number, e.g. 12 or 3.5.") % {"question": question}

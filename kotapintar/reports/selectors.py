@@ -259,6 +259,7 @@ def agency_inbox(user: Any, *, agency: Any = None, include_closed: bool = False,
     every agency's inbox (pass `agency`).
     """
     role = access.role_of(user)
+    ids: set[int] | None
     if role == access.AGENCY:
         ids = set(access.agency_ids(user))
         if agency is not None:
@@ -387,7 +388,7 @@ def timeline(
     photo_rows = ReportPhoto.objects.filter(report=report, event_id__in=[e.pk for e in events]).order_by(
         "created_at", "id"
     )
-    by_event: dict[int, list[PhotoRef]] = {}
+    by_event: dict[int | None, list[PhotoRef]] = {}
     for photo in photo_rows:
         by_event.setdefault(photo.event_id, []).append(photo_ref(photo, report))
     entries = []
@@ -405,7 +406,7 @@ def timeline(
                 label=str(event.get_kind_display()),
                 visibility=event.visibility,
                 text=event.text,
-                agency_name=event.agency.name if event.agency_id else "",
+                agency_name=event.agency.name if event.agency is not None else "",
                 actor_name=actor_name,
                 reason=event.reason,
                 data=event.data if audience != "public" else _public_data(event),
@@ -447,8 +448,8 @@ def reporter_of(report: Report, user: Any) -> Reporter | None:
     reports to agencies; everything to the public)."""
     if not can_see_reporter(user, report):
         return None
-    if report.reporter_id:
-        person = report.reporter
+    person = report.reporter if report.reporter_id else None
+    if person is not None:
         return Reporter(person.pk, person.full_name, person.email or "", person.phone or "")
     return Reporter(None, report.reporter_name, report.reporter_email, report.reporter_phone)
 
@@ -549,9 +550,9 @@ def public_summary(report: Report, *, with_timeline: bool = False, with_photos: 
         lng=report.lng,
         address=report.address,
         village_code=report.village_id or "",
-        village_name=report.village.name if report.village_id else "",
+        village_name=report.village.name if report.village is not None else "",
         district_code=report.district_id or "",
-        district_name=report.district.name if report.district_id else "",
+        district_name=report.district.name if report.district is not None else "",
         status=report.status,
         status_label=str(Status(report.status).label),
         open311_status=report.open311_status,
@@ -567,7 +568,7 @@ def public_summary(report: Report, *, with_timeline: bool = False, with_photos: 
         support_count=report.support_count,
         follower_count=report.follower_count,
         rating=report.rating,
-        duplicate_of=report.duplicate_of.tracking_number if report.duplicate_of_id else "",
+        duplicate_of=report.duplicate_of.tracking_number if report.duplicate_of is not None else "",
         photos=tuple(report_photos(report)) if with_photos else (),
         timeline=tuple(timeline(report, audience="public")) if with_timeline else (),
     )

@@ -252,9 +252,8 @@ def _move_photos(report: Report, target: str) -> None:
     if not rows:
         return
     ReportPhoto.objects.filter(pk__in=[r[0] for r in rows]).update(storage=target)
-    rows = [r[1:] for r in rows]
     by_source: dict[str, list[tuple[str, str]]] = {}
-    for source, file, thumbnail in rows:
+    for _pk, source, file, thumbnail in rows:
         by_source.setdefault(source, []).append((file, thumbnail))
     for source, files in by_source.items():
         transaction.on_commit(functools.partial(photos.move_files, files, source, target))
@@ -335,7 +334,7 @@ def _notify_reporter(report: Report, kind: str, key: str, *, url: str = "", **ex
         subject, body = notices.render(
             kind, _language(user), **_params(report, url=url or links.reporter_path(report), **extra)
         )
-        channels = [Notification.Channel.INBOX, Notification.Channel.EMAIL]
+        channels: list[str] = [Notification.Channel.INBOX, Notification.Channel.EMAIL]
         if user.phone:
             channels += _phone_channels()
         notify(
@@ -1126,10 +1125,9 @@ def default_agencies(report: Report) -> list[Agency]:
         office = agency_for_district(report.district_id or report.village_id or "")
         if office is not None:
             return [office]
-        return [category.default_agency] if category.default_agency_id and category.default_agency.is_active else []
-    if category.routing == Category.Routing.AGENCY and category.default_agency_id:
-        agency = category.default_agency
-        return [agency] if agency.is_active else []
+    fallback = category.default_agency
+    if category.routing in (Category.Routing.AREA, Category.Routing.AGENCY) and fallback is not None:
+        return [fallback] if fallback.is_active else []
     return []
 
 
@@ -1375,7 +1373,7 @@ def report_assign(*, actor: Any, report: Report, officer: Any, agency: Agency | 
         if agency
         else None
     )
-    if disposition is None:
+    if agency is None or disposition is None:
         raise NotAllowed(_("The report is not routed to this agency."))
     if actor is not None and access.role_of(actor) == access.AGENCY and agency.pk not in access.agency_ids(actor):
         raise NotAllowed(_("You may only assign reports routed to your own agency."))
@@ -1522,7 +1520,7 @@ def report_reroute(
         if source
         else None
     )
-    if current is None:
+    if source is None or current is None:
         raise ReportInvalid.single("from_agency", _("The report is not routed to this agency."))
     if to_agency.pk == source.pk:
         raise ReportInvalid.single("to_agency", _("Choose another agency than the one handling the report now."))
