@@ -261,7 +261,7 @@ def _steps(report: Report) -> list[dict]:
         (Status.CLOSED, report.closed_at),
     ]
     labels = {
-        Status.SUBMITTED: Status.SUBMITTED.label,
+        Status.SUBMITTED: EventKind.SUBMITTED.label,
         Status.VERIFIED: Status.VERIFIED.label,
         Status.DISPOSITIONED: Status.DISPOSITIONED.label,
         Status.IN_PROGRESS: Status.IN_PROGRESS.label,
