@@ -167,6 +167,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reports-sla-sweep": {"task": "reports.sla_sweep", "schedule": 15 * 60.0},
     "portal-expiry-reminders": {"task": "portal.expiry_reminders", "schedule": 6 * 60 * 60.0},
 }
+# Lapor's public statistics and map clusters are pre-aggregated (reports/stats.py) and must
+# be at most 5 minutes old: refreshed every 4 minutes. The task lives outside tasks.py.
+CELERY_BEAT_SCHEDULE["reports-public-stats"] = {"task": "reports.refresh_public_stats", "schedule": 4 * 60.0}
+CELERY_IMPORTS = ["kotapintar.reports.stats"]
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

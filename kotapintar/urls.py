@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("kotapintar.permits.api.urls")),
     path("", include("kotapintar.portal.api.urls")),
     path("", include("kotapintar.reports.api.urls")),
+    path("", include("kotapintar.reports.public_api")),  # public map, statistics, exports
 ]
 
 urlpatterns = [

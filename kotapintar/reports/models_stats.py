@@ -59,6 +59,11 @@ class ReportStat(models.Model):
         """Share (0–1) of resolved reports with a deadline that were resolved by it."""
         return self.on_time / self.with_deadline if self.with_deadline else None
 
+    @property
+    def on_time_percent(self) -> float | None:
+        share = self.on_time_share
+        return None if share is None else round(100 * share, 1)
+
 
 class ReportMapCell(models.Model):
     """Public reports counted per fine map cell, category, status and kecamatan.

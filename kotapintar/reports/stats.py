@@ -1,0 +1,453 @@
+"""Public statistics of Lapor, pre-aggregated (the transparency page never scans reports).
+
+    refresh(now=None) -> RefreshResult      rebuild ReportStat and ReportMapCell (one transaction)
+    read(period) -> StatsView               what the statistics page shows (reads ReportStat only)
+    ensure_fresh()                          queue a refresh when the figures are older than 5 min
+    periods(now) -> list[Period]            30/90/365 days and the calendar years with reports
+
+Definitions (shown on the page and in docs/lapor.md, "Transparansi"):
+
+- A report belongs to a period by the day it was FILED (WIB). Merged duplicates are left out
+  (their report counts once, in the report they were merged into). Every other report
+  counts, confidential ones included: the figures are counts, never content.
+- received: filed in the period; in progress: still open (awaiting verification, verified,
+  routed, being handled); resolved: resolved or closed; set aside: not taken forward.
+- on time: of the resolved reports that had a resolution deadline, the share resolved by it
+  (the deadline is in working days, reports.md; `Report.resolved_on_time`).
+- median days to first follow-up / to resolution: CALENDAR days (24-hour units, one
+  decimal) from filing to the agency's first public follow-up / to resolution, over the
+  reports that got one. Calendar days because that is how long a resident waits; the
+  working-day limits are judged by the on-time share.
+- average rating: the reporters' 1–5 ratings.
+
+Agencies are the report's responsible agency (the primary one); reports not yet routed
+count for the city only. Kecamatan is the one the point lies in.
+
+Medians: PostgreSQL computes them in the database (percentile_cont); other databases
+(SQLite, the embedded mode) go through `_python_medians`, which reads the durations and
+takes the median in Python — the seam is `_medians()`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from kotapintar.core import context
+from kotapintar.core.calendar import WIB
+
+from .models import OPEN_STATUSES, Report, Status
+from .models_stats import ReportMapCell, ReportStat
+
+logger = logging.getLogger(__name__)
+
+#: Figures older than this are refreshed (the periodic task runs more often than this).
+MAX_AGE = dt.timedelta(seconds=getattr(settings, "REPORT_STATS_MAX_AGE", 300))
+LOCK_KEY = "reports:stats:refreshing"
+ROLLING = (("30d", 30), ("90d", 90), ("365d", 365))
+DEFAULT_PERIOD = "365d"
+MAX_YEARS = 10
+RESOLVED_STATUSES = (Status.RESOLVED, Status.CLOSED)
+DAY_SECONDS = 86400.0
+_ADVISORY_LOCK = 73114044  # an arbitrary constant: one refresh at a time (PostgreSQL)
+
+
+# --- periods -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    label: str
+    start: dt.datetime
+    end: dt.datetime
+
+
+def _rolling_label(days: int) -> str:
+    return _("Last %(days)d days") % {"days": days}
+
+
+def _year_start(year: int) -> dt.datetime:
+    return dt.datetime(year, 1, 1, tzinfo=WIB)
+
+
+def periods(now: dt.datetime | None = None, *, first_year: int | None = None) -> list[Period]:
+    """The rolling periods up to `now`, then the calendar years (WIB), newest first."""
+    now = now or timezone.now()
+    found = [Period(key, _rolling_label(days), now - dt.timedelta(days=days), now) for key, days in ROLLING]
+    this_year = now.astimezone(WIB).year
+    first = max(first_year or this_year, this_year - MAX_YEARS + 1)
+    for year in range(this_year, first - 1, -1):
+        found.append(Period(str(year), _("Year %(year)d") % {"year": year}, _year_start(year), _year_start(year + 1)))
+    return found
+
+
+def period_label(key: str) -> str:
+    for rolling, days in ROLLING:
+        if key == rolling:
+            return _rolling_label(days)
+    return _("Year %(year)s") % {"year": key}
+
+
+# --- medians (the seam) ---------------------------------------------------------------------------
+
+
+class Median(Aggregate):
+    """PostgreSQL's percentile_cont(0.5): the median of a number, computed in the database."""
+
+    function = "percentile_cont"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+    allow_distinct = False
+
+
+def _days_between(start: str, end: str) -> Func:
+    return Func(F(end) - F(start), template="EXTRACT(EPOCH FROM %(expressions)s)", output_field=FloatField())
+
+
+def _uses_percentile() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _median_annotations() -> dict:
+    """Median aggregates for the database that has them (PostgreSQL), else none."""
+    if not _uses_percentile():
+        return {}
+    return {
+        "median_response": Median(
+            _days_between("created_at", "first_response_at"), filter=Q(first_response_at__isnull=False)
+        ),
+        "median_resolution": Median(
+            _days_between("created_at", "resolved_at"),
+            filter=Q(status__in=RESOLVED_STATUSES, resolved_at__isnull=False),
+        ),
+    }
+
+
+def _python_medians(qs: QuerySet, group: str | None) -> dict:
+    """{group value: (median response days, median resolution days)} computed in Python."""
+    response: dict = defaultdict(list)
+    resolution: dict = defaultdict(list)
+    fields = ["created_at", "first_response_at", "resolved_at", "status"]
+    if group:
+        fields.append(group)
+    rows = (
+        qs.filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
+        .values_list(*fields)
+        .iterator(chunk_size=5000)
+    )
+    for row in rows:
+        key = row[4] if group else None
+        created, first, resolved, status = row[0], row[1], row[2], row[3]
+        if first is not None:
+            response[key].append((first - created).total_seconds())
+        if resolved is not None and status in RESOLVED_STATUSES:
+            resolution[key].append((resolved - created).total_seconds())
+    keys = set(response) | set(resolution)
+    return {
+        k: (
+            statistics.median(response[k]) if response.get(k) else None,
+            statistics.median(resolution[k]) if resolution.get(k) else None,
+        )
+        for k in keys
+    }
+
+
+def _medians(qs: QuerySet, group: str | None, rows: list[dict]) -> None:
+    """Fill `median_response`/`median_resolution` (seconds) into grouped rows, in place."""
+    if _uses_percentile():
+        return  # already annotated by the database
+    found = _python_medians(qs, group)
+    for row in rows:
+        response, resolution = found.get(row.get(group) if group else None, (None, None))
+        row["median_response"] = response
+        row["median_resolution"] = resolution
+
+
+# --- computing --------------------------------------------------------------------------------------
+
+
+def _counts() -> dict:
+    resolved = Q(status__in=RESOLVED_STATUSES)
+    return {
+        "received": Count("id"),
+        "in_progress": Count("id", filter=Q(status__in=list(OPEN_STATUSES))),
+        "resolved": Count("id", filter=resolved),
+        "set_aside": Count("id", filter=Q(status=Status.SET_ASIDE)),
+        "with_deadline": Count("id", filter=resolved & Q(resolved_on_time__isnull=False)),
+        "on_time": Count("id", filter=resolved & Q(resolved_on_time=True)),
+        "responded": Count("id", filter=Q(first_response_at__isnull=False)),
+        "rated": Count("rating"),
+        "rating_avg": Avg("rating"),
+        **_median_annotations(),
+    }
+
+
+def _days(seconds: float | None) -> float | None:
+    return None if seconds is None else round(float(seconds) / DAY_SECONDS, 1)
+
+
+def _stat(period: str, dimension: str, key: str, label: str, row: dict, now: dt.datetime) -> ReportStat:
+    return ReportStat(
+        period=period,
+        dimension=dimension,
+        key=key,
+        label=label[:200],
+        received=row.get("received") or 0,
+        in_progress=row.get("in_progress") or 0,
+        resolved=row.get("resolved") or 0,
+        set_aside=row.get("set_aside") or 0,
+        with_deadline=row.get("with_deadline") or 0,
+        on_time=row.get("on_time") or 0,
+        responded=row.get("responded") or 0,
+        median_response_days=_days(row.get("median_response")),
+        median_resolution_days=_days(row.get("median_resolution")),
+        rated=row.get("rated") or 0,
+        rating_avg=None if row.get("rating_avg") is None else round(float(row["rating_avg"]), 2),
+        computed_at=now,
+    )
+
+
+def _names() -> tuple[dict, dict]:
+    from kotapintar.agencies.models import Agency
+    from kotapintar.regions.models import Region
+
+    agencies = {a.pk: (a.code, a.name) for a in Agency.objects.only("id", "code", "name")}
+    districts = dict(Region.objects.filter(level=Region.Level.DISTRICT).values_list("code", "name"))
+    return agencies, districts
+
+
+def _period_rows(period: Period, now: dt.datetime, agencies: dict, districts: dict) -> list[ReportStat]:
+    qs = Report.objects.exclude(status=Status.MERGED).filter(created_at__gte=period.start, created_at__lt=period.end)
+    rows: list[ReportStat] = []
+
+    city = [qs.aggregate(**_counts())]
+    _medians(qs, None, city)
+    rows.append(_stat(period.key, ReportStat.Dimension.CITY, "", "", city[0], now))
+
+    by_agency = list(
+        qs.filter(responsible_agency__isnull=False)
+        .values("responsible_agency_id")
+        .annotate(**_counts())
+        .order_by("responsible_agency_id")
+    )
+    _medians(qs.filter(responsible_agency__isnull=False), "responsible_agency_id", by_agency)
+    for row in by_agency:
+        code, name = agencies.get(row["responsible_agency_id"], (str(row["responsible_agency_id"]), ""))
+        rows.append(_stat(period.key, ReportStat.Dimension.AGENCY, code, name, row, now))
+
+    by_district = list(
+        qs.filter(district__isnull=False).values("district_id").annotate(**_counts()).order_by("district_id")
+    )
+    _medians(qs.filter(district__isnull=False), "district_id", by_district)
+    for row in by_district:
+        code = row["district_id"]
+        rows.append(_stat(period.key, ReportStat.Dimension.DISTRICT, code, districts.get(code, code), row, now))
+
+    months = (
+        qs.annotate(month=TruncMonth("created_at", tzinfo=WIB))
+        .values("month")
+        .annotate(
+            received=Count("id"),
+            in_progress=Count("id", filter=Q(status__in=list(OPEN_STATUSES))),
+            resolved=Count("id", filter=Q(status__in=RESOLVED_STATUSES)),
+            set_aside=Count("id", filter=Q(status=Status.SET_ASIDE)),
+        )
+        .order_by("month")
+    )
+    for row in months:
+        month = row["month"]
+        if isinstance(month, dt.datetime):
+            month = month.astimezone(WIB) if timezone.is_aware(month) else month
+        key = f"{month:%Y-%m}"
+        rows.append(_stat(period.key, ReportStat.Dimension.MONTH, key, key, row, now))
+    return rows
+
+
+@dataclass
+class RefreshResult:
+    periods: int
+    stat_rows: int
+    map_cells: int
+    seconds: float
+    computed_at: dt.datetime
+
+
+def compute_rows(now: dt.datetime | None = None) -> list[ReportStat]:
+    """Every ReportStat row, computed from the reports (not saved)."""
+    now = now or timezone.now()
+    first = Report.objects.aggregate(first=Min("created_at"))["first"]
+    agencies, districts = _names()
+    rows: list[ReportStat] = []
+    for period in periods(now, first_year=first.astimezone(WIB).year if first else None):
+        rows.extend(_period_rows(period, now, agencies, districts))
+    return rows
+
+
+def _lock_refresh() -> None:
+    """Serialise two refreshes (the periodic one and an on-demand one) on PostgreSQL;
+    SQLite serialises writing transactions by itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+
+
+def _rebuild_map_cells() -> int:
+    """Replace the map cells with a fresh count, in SQL (INSERT … SELECT … GROUP BY)."""
+    from .transparency import map_cells_queryset
+
+    ReportMapCell.objects.all().delete()
+    sql, params = map_cells_queryset().query.sql_with_params()
+    # The SELECT's aliases, whatever order the ORM put them in → the table's columns.
+    columns = {
+        "iy": "iy",
+        "ix": "ix",
+        "category_id": "category_id",
+        "status": "status",
+        "district_code": "district_code",
+        "n": "count",
+        "slat": "sum_lat",
+        "slng": "sum_lng",
+    }
+    quote = connection.ops.quote_name
+    table = quote(ReportMapCell._meta.db_table)
+    targets = ", ".join(quote(c) for c in columns.values())
+    sources = ", ".join(f"cells.{quote(a)}" for a in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({targets}) SELECT {sources} FROM ({sql}) AS cells",  # noqa: S608 (ORM-compiled)
+            params,
+        )
+        return cursor.rowcount
+
+
+def refresh(now: dt.datetime | None = None) -> RefreshResult:
+    """Recompute the public statistics and the map cells and replace them atomically."""
+    started = time.monotonic()
+    now = now or timezone.now()
+    rows = compute_rows(now)
+    with transaction.atomic():
+        _lock_refresh()
+        ReportStat.objects.all().delete()
+        ReportStat.objects.bulk_create(rows, batch_size=500)
+        cells = _rebuild_map_cells()
+    seconds = time.monotonic() - started
+    cache.delete(LOCK_KEY)
+    return RefreshResult(
+        periods=len({r.period for r in rows}),
+        stat_rows=len(rows),
+        map_cells=max(cells, 0),
+        seconds=seconds,
+        computed_at=now,
+    )
+
+
+@shared_task(name="reports.refresh_public_stats", ignore_result=True)
+def refresh_public_stats() -> dict:
+    """Periodic (every 4 minutes, settings.CELERY_BEAT_SCHEDULE) and on demand."""
+    with context.bind(request_id="reports-public-stats"):
+        try:
+            result = refresh()
+        finally:
+            cache.delete(LOCK_KEY)
+    logger.info(
+        "public report statistics: %d rows, %d map cells in %.2f s", result.stat_rows, result.map_cells, result.seconds
+    )
+    return {"rows": result.stat_rows, "cells": result.map_cells, "seconds": round(result.seconds, 3)}
+
+
+def last_computed() -> dt.datetime | None:
+    return ReportStat.objects.filter(dimension=ReportStat.Dimension.CITY).aggregate(at=Max("computed_at"))["at"]
+
+
+def ensure_fresh(now: dt.datetime | None = None) -> dt.datetime | None:
+    """Queue a refresh when the figures are missing or older than MAX_AGE (at most one at a
+    time). With a broker the page keeps showing the previous figures meanwhile; in the
+    embedded mode (tasks run in-process) the refresh happens now. Returns the time of
+    the figures that are now in the table."""
+    now = now or timezone.now()
+    at = last_computed()
+    if at is not None and now - at <= MAX_AGE:
+        return at
+    if cache.add(LOCK_KEY, 1, timeout=int(MAX_AGE.total_seconds())):
+        refresh_public_stats.delay()
+        at = last_computed()
+    return at
+
+
+# --- reading (the page) -------------------------------------------------------------------------------
+
+
+@dataclass
+class StatsView:
+    period: str
+    period_label: str
+    computed_at: dt.datetime | None
+    city: ReportStat | None
+    agencies: list[ReportStat] = field(default_factory=list)
+    districts: list[ReportStat] = field(default_factory=list)
+    months: list[ReportStat] = field(default_factory=list)
+
+    @property
+    def available(self) -> bool:
+        return self.city is not None
+
+
+def available_periods() -> list[tuple[str, str]]:
+    """(key, label) of the periods in the table: rolling ones first, then years, newest first."""
+    keys = set(
+        ReportStat.objects.filter(dimension=ReportStat.Dimension.CITY).values_list("period", flat=True).distinct()
+    )
+    rolling = [k for k, _days in ROLLING if k in keys]
+    years = sorted((k for k in keys if k.isdigit()), reverse=True)
+    if not rolling:
+        rolling = [k for k, _days in ROLLING]
+    return [(k, period_label(k)) for k in [*rolling, *years]]
+
+
+def read(period: str = DEFAULT_PERIOD) -> StatsView:
+    """The figures of one period, from the rollup table only."""
+    rows = list(ReportStat.objects.filter(period=period))
+    view = StatsView(period=period, period_label=period_label(period), computed_at=None, city=None)
+    for row in rows:
+        if row.dimension == ReportStat.Dimension.CITY:
+            view.city = row
+            view.computed_at = row.computed_at
+        elif row.dimension == ReportStat.Dimension.AGENCY:
+            view.agencies.append(row)
+        elif row.dimension == ReportStat.Dimension.DISTRICT:
+            view.districts.append(row)
+        elif row.dimension == ReportStat.Dimension.MONTH:
+            view.months.append(row)
+    view.agencies.sort(key=lambda r: (-r.received, r.label))
+    view.districts.sort(key=lambda r: r.label)
+    view.months.sort(key=lambda r: r.key)
+    return view
+
+
+#: Labels of the figures (pages, charts, the JSON API's documentation).
+FIGURE_LABELS = {
+    "received": gettext_lazy("Received"),
+    "in_progress": gettext_lazy("In progress"),
+    "resolved": gettext_lazy("Resolved"),
+    "set_aside": gettext_lazy("Set aside"),
+    "on_time_share": gettext_lazy("Resolved on time"),
+    "median_response_days": gettext_lazy("Median days to first follow-up"),
+    "median_resolution_days": gettext_lazy("Median days to resolution"),
+    "rating_avg": gettext_lazy("Average rating"),
+}
