@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 
 from kotapintar.reports.models import Privacy, Report, ReportPhoto, Status
 from kotapintar.testing.accounts import PASSWORD, confirmed_device, totp_code
@@ -17,14 +16,6 @@ from kotapintar.testing.reports import jpeg_bytes
 
 ANON_NAME = "Wulan Rahasia"
 ANON_EMAIL = "wulan.rahasia@example.test"
-
-
-@pytest.fixture(autouse=True)
-def _staff_urls(settings):
-    try:
-        reverse("reports:staff_triage")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "kotapintar.reports.tests.staff_urlconf"
 
 
 def sign_in(page, live_server, user, next_path: str, label: str) -> None:

@@ -15,7 +15,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from kotapintar.core import calendar
@@ -29,17 +29,6 @@ pytestmark = pytest.mark.django_db
 SECRET_NAME = "Rahasiawati Pelapor"
 SECRET_EMAIL = "rahasia.pelapor@example.test"
 SECRET_PHONE = "081234567890"
-
-
-@pytest.fixture(autouse=True)
-def _staff_urls(settings):
-    """The staff pages are mounted by reports/urls.py; until it is in the root URLconf the
-    tests mount them the same way (/lapor/, namespace "reports")."""
-    try:
-        reverse("reports:staff_triage")
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "kotapintar.reports.tests.staff_urlconf"
-    yield
 
 
 def url(name: str, report: Report | None = None, **query) -> str:
