@@ -38,10 +38,11 @@ def index(request: HttpRequest) -> HttpResponse:
     """All published services, searchable and filterable by agency and category."""
     form = CatalogueSearchForm(request.GET or None, agencies=selectors.agencies_with_services())
     query, agency, category = "", None, ""
-    if form.is_bound and form.is_valid():
-        query = form.cleaned_data["q"] or ""
-        agency = form.cleaned_data["agency"]
-        category = form.cleaned_data["category"] or ""
+    if form.is_bound:
+        form.is_valid()  # a stale agency or category in a shared link drops that filter, not the search
+        query = form.cleaned_data.get("q") or ""
+        agency = form.cleaned_data.get("agency")
+        category = form.cleaned_data.get("category") or ""
     results = selectors.services_public(query=query, agency=agency, category=category)
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {

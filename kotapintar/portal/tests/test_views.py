@@ -50,6 +50,11 @@ def test_no_results_suggests_what_to_do(client, reklame):
     assert 'data-testid="no-results"' in html and "Tampilkan semua layanan" in html
 
 
+def test_an_unknown_agency_in_a_link_keeps_the_search(client, reklame, ktp):
+    html = client.get("/layanan/", {"q": "reklame", "agency": "DULU-ADA"}).content.decode()
+    assert "Izin Penyelenggaraan Reklame" in html and "Penerbitan KTP Elektronik" not in html
+
+
 def test_filter_by_agency_code_and_category(client, reklame, ktp, other_agency):
     html = client.get("/layanan/", {"agency": other_agency.code}).content.decode()
     assert "Penerbitan KTP Elektronik" in html and "Izin Penyelenggaraan Reklame" not in html
