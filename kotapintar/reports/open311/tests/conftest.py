@@ -169,14 +169,15 @@ def clone_public(report, count: int, *, start, step):
 
     assert report.is_public
     rows = []
-    numbers = set()
+    numbers = set(Report.objects.values_list("tracking_number", flat=True))
+    original = Report.objects.get(pk=report.pk)
     for index in range(count):
-        row = copy.copy(Report.objects.get(pk=report.pk))
+        row = copy.copy(original)
         row.pk = None
         row.id = None
         while True:
             number = new_tracking_number(timezone.localtime(start).year)
-            if number not in numbers and not Report.objects.filter(tracking_number=number).exists():
+            if number not in numbers:
                 numbers.add(number)
                 break
         row.tracking_number = number
