@@ -380,6 +380,11 @@ OPEN311_THROTTLE_RATES = {
     "write": env.str("OPEN311_THROTTLE_WRITE", default="60/min"),  # POST requests, per client
 }
 
+# --- Benchmarks ---------------------------------------------------------------------
+# Baseline views for bench/ (kotapintar/reports/bench_views.py), mounted at /bench/ only when
+# this is on. The benchmark scripts set it for the servers they start; never in production.
+BENCH_BASELINE_VIEWS = env.bool("BENCH_BASELINE_VIEWS", default=False)
+
 # --- Logging --------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

@@ -42,6 +42,10 @@ urlpatterns = [
 handler404 = "kotapintar.core.views.page_not_found"
 handler500 = "kotapintar.core.views.server_error"
 
+if getattr(settings, "BENCH_BASELINE_VIEWS", False):
+    # Baselines of the benchmarks (bench/); off unless BENCH_BASELINE_VIEWS=1.
+    urlpatterns += [path("bench/", include("kotapintar.reports.bench_views"))]
+
 if settings.DEBUG or settings.SERVE_MEDIA:
     # Only the public part of the media storage is ever served directly; private files
     # (application documents, identity scans) are streamed by views that check access.
