@@ -223,7 +223,7 @@ class PermitField(models.Model):
     max_value = models.DecimalField(_("maximum"), max_digits=16, decimal_places=2, null=True, blank=True)
     max_length = models.PositiveSmallIntegerField(_("maximum length"), null=True, blank=True)
     print_on_permit = models.BooleanField(_("printed on the permit"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order on the form"), default=0)
 
     class Meta:
         verbose_name = _("form field")
@@ -257,7 +257,7 @@ class RequiredDocument(models.Model):
     )
     max_size_mb = models.PositiveSmallIntegerField(_("size limit (MB)"), default=5)
     mandatory = models.BooleanField(_("mandatory"), default=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order on the form"), default=0)
 
     class Meta:
         verbose_name = _("required document")
@@ -405,7 +405,7 @@ class Application(models.Model):
     current_step = models.ForeignKey(
         WorkflowStep, verbose_name=_("current step"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created on"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)

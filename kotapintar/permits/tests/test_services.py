@@ -314,10 +314,8 @@ def test_signing_is_for_the_head_and_makes_a_verifiable_permit(permit_office):
     application.refresh_from_db()
     assert application.status == Status.ISSUED and permit.released_at is not None
     today = timezone.localdate()
-    assert (
-        permit.number
-        == f"503/0001/IR/DPMPTSP/{['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII'][today.month - 1]}/{today.year}"
-    )
+    roman = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"][today.month - 1]
+    assert permit.number == f"503/0001/IR/DPMPTSP/{roman}/{today.year}"
     assert permit.valid_from == today and permit.valid_until == services._add_months(today, 12) - dt.timedelta(days=1)
     assert permit.object_summary == "Billboard 4 x 6 m, Jl. Pemuda No. 12"
     assert ["Lebar bidang reklame", "4 m"] in permit.object_fields
