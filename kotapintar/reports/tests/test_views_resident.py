@@ -564,3 +564,12 @@ def test_the_navigation_and_the_home_page_lead_to_lapor(lapor, client):
     home = client.get("/").content.decode()
     assert f'href="{reverse("reports:create")}"' in home
     assert "Laporkan masalah" in home
+
+
+def test_the_form_paints_with_inlined_css_and_loads_the_full_sheets_after_the_content(lapor, client):
+    body = client.get(FORM).content.decode()
+    head, rest = body.split("</head>", 1)
+    assert "<style>" in head and ".form-select{" in head and ".kp-step-no{" in head
+    assert 'rel="stylesheet"' not in head  # nothing blocks the first paint
+    assert rest.index('id="submit-report"') < rest.index("bootstrap.min.css") < rest.index("report-form.js")
+    assert all(f'src="/static/{s}" defer' in rest for s in ("vendor/leaflet/leaflet.js", "reports/report-form.js"))
