@@ -105,10 +105,12 @@ class _FilterForm(Form):
             found["overdue"] = True
         return found
 
-    def value(self, name: str, default: str = "") -> str:
-        if self.is_bound and self.is_valid():
-            return self.cleaned_data.get(name) or default
-        return default
+    def value(self, name: str, default: str = "") -> Any:
+        """The cleaned value of one field (the default when absent or invalid)."""
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        return self.cleaned_data.get(name) or default
 
 
 class TriageFilterForm(_FilterForm):

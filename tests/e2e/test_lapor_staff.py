@@ -126,3 +126,31 @@ def test_anonymous_reporter_is_invisible_to_the_agency_officer(phone, live_serve
     text = phone.content()
     for secret in (ANON_NAME, ANON_EMAIL, "81298765432"):
         assert secret not in text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_desk_filters_and_pages_the_queue_without_reloading(
+    page, live_server, lapor, make_report, verifier, monkeypatch
+):
+    from kotapintar.reports import desk_selectors
+
+    monkeypatch.setattr(desk_selectors, "PAGE_SIZE", 2)
+    roads = [make_report(text=f"Jalan berlubang nomor {i} di depan sekolah, bahaya.") for i in range(3)]
+    waste = make_report(text="Sampah menumpuk di TPS liar dekat sungai, bau sekali.", category="SAMPAH")
+    sign_in(page, live_server, verifier, "/lapor/staf/verifikasi/", "pages")
+    page.check("first-page")
+    rows = page.locator("[data-testid=report-row]")
+    assert rows.count() == 2
+    page.locator("[data-testid=more]").click()
+    page.wait_for_function("document.querySelectorAll('[data-testid=report-row]').length === 4")
+    shown = {rows.nth(i).get_attribute("data-tracking") for i in range(4)}
+    assert shown == {r.tracking_number for r in [*roads, waste]}
+    assert page.locator("[data-testid=more]").count() == 0
+    assert page.url.endswith("/lapor/staf/verifikasi/")  # appended in place, no new page
+
+    page.locator("[data-testid=filters] > summary").click()
+    page.select_option("#id_category", "SAMPAH")
+    page.wait_for_function("document.querySelectorAll('[data-testid=report-row]').length === 1")
+    assert rows.first.get_attribute("data-tracking") == waste.tracking_number
+    assert "category=SAMPAH" in page.url
+    page.check("filtered")

@@ -369,6 +369,15 @@ def test_internal_note_is_marked_on_staff_pages_and_never_public(lapor, make_rep
     assert secret not in api.get("/api/v1/public/reports/").content.decode()
     reporter_view = api.get(f"/api/v1/reports/{report.tracking_number}/", {"token": report.tracking_token})
     assert reporter_view.status_code == 200 and secret not in reporter_view.content.decode()
+    # The web pages: the public report page and the reporter's tracking page.
+    public_page = Client().get(reverse("reports:public_detail", kwargs={"tracking_number": report.tracking_number}))
+    assert public_page.status_code == 200 and "Petugas sudah meninjau lokasi." in html(public_page)
+    assert secret not in html(public_page)
+    tracking = Client().get(
+        reverse("reports:track", kwargs={"tracking_number": report.tracking_number}), {"token": report.tracking_token}
+    )
+    assert tracking.status_code == 200 and report.tracking_number in html(tracking)
+    assert secret not in html(tracking)
 
 
 def test_follow_up_with_before_and_after_photos(lapor, make_report, dpu, jpeg_bytes):
@@ -471,6 +480,10 @@ def test_inbox_lists_my_agencys_reports_with_filters(lapor, make_report, dpu, of
     today = timezone.localdate().isoformat()
     assert len(rows(dpu.get(url("staff_inbox", created_from=today, created_to=today)))) == 2
     assert rows(dpu.get(url("staff_inbox", created_to="2000-01-01"))) == []
+    # A date that is not one is pointed out; the other filters still apply.
+    response = dpu.get(url("staff_inbox", created_from="kemarin", category="DRAINASE"))
+    assert rows(response) == [drain.tracking_number]
+    assert 'id="id_created_from_error"' in html(response)
     services.report_assign(actor=officer, report=mine, officer=officer)
     assert rows(dpu.get(url("staff_inbox", assigned="me"))) == [mine.tracking_number]
     assert rows(dpu.get(url("staff_inbox", assigned="none"))) == [drain.tracking_number]
