@@ -47,7 +47,12 @@ setup: venv assets
 	$(PY) manage.py import_regions
 	$(PY) manage.py import_boundaries --demo
 	$(PY) manage.py import_agencies
+	$(PY) manage.py import_categories
+	$(PY) manage.py import_permit_types
+	$(PY) manage.py import_services
+	@test -f var/classifier/model.joblib || $(PY) manage.py train_classifier --no-reports
 	$(PY) manage.py load_demo
+	$(PY) manage.py refresh_report_stats
 
 run: setup
 	@echo "Kota Pintar is serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
