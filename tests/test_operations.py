@@ -6,6 +6,8 @@ machine's PostgreSQL and Redis, independently of the database the rest of the su
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import secrets
 import socket
@@ -42,9 +44,22 @@ def _prod_env(tmp_path: Path, database: str) -> dict[str, str]:
         STATICFILES_STORAGE="whitenoise.storage.CompressedManifestStaticFilesStorage",
         WHITENOISE_USE_FINDERS="0",
         SERVE_MEDIA="0",
+        # Production signs permits with its own key and checks gateway callbacks with a shared secret.
+        PERMIT_SIGNING_KEYS=json.dumps([{"kid": "ops-test", "private_key": _ed25519_key()}]),
+        PAYMENT_GATEWAY_SECRET=secrets.token_urlsafe(32),
     )
     env.pop("DEBUG", None)
     return env
+
+
+def _ed25519_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    raw = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return base64.b64encode(raw).decode()
 
 
 def _run(args, env, **kw):
