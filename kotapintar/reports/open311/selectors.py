@@ -9,7 +9,9 @@ What is visible (the same rule as the public pages, reports.selectors.public_rep
   what it filed. Never a confidential one: those answer 404 exactly like a missing id.
 
 No answer ever carries the reporter's name, e-mail, phone, device or account id: the
-queries below do not even load those columns.
+queries below do not even load those columns. An anonymous report (the default for
+Open311) shows its point rounded to 0.001° and no typed address, like every public
+surface (reports.transparency.public_location).
 
 Lists are ordered by (requested_datetime, id) ascending, which the (is_public, created_at)
 index serves: a report that becomes public (filed, then verified) lands at the recent end,
@@ -55,6 +57,7 @@ from ..models import (
     Visibility,
 )
 from ..tracking import normalise_tracking_number
+from ..transparency import public_location
 from .errors import Open311Error, not_found
 from .formats import MIME_TYPES, iso
 from .models import Open311Client
@@ -404,9 +407,10 @@ def service_notice(category: Category) -> str:
     ) % {"days": days}
 
 
-def _address(report: Report) -> str | None:
-    parts = [report.address] if report.address else []
-    text = report.address.lower()
+def _address(report: Report, typed: str) -> str | None:
+    """The address as typed (public reports only), then the kelurahan and kecamatan."""
+    parts = [typed] if typed else []
+    text = typed.lower()
     for name in (report.village.name if report.village_id else "", report.district.name if report.district_id else ""):
         if name and name.lower() not in text:
             parts.append(name)
@@ -433,6 +437,9 @@ def request_dict(
 ) -> dict[str, Any]:
     """One request in the specification's field order (identifiers as strings, WIB dates)."""
     category = report.category
+    # The transparency pages' rule: an anonymous report's point is blurred (~100 m) and its
+    # typed address left out, so a report filed at home does not point at the house.
+    where = public_location(report.privacy, report.lat, report.lng, report.address)
     data: dict[str, Any] = {
         "service_request_id": report.tracking_number,
         "status": report.open311_status,
@@ -445,11 +452,11 @@ def request_dict(
         "requested_datetime": iso(report.created_at),
         "updated_datetime": iso(report.updated_at),
         "expected_datetime": iso(report.resolution_due) if report.status in OPEN_STATUSES else None,
-        "address": _address(report),
+        "address": _address(report, where.address),
         "address_id": None,
         "zipcode": None,
-        "lat": report.lat,
-        "long": report.lng,
+        "lat": where.lat,
+        "long": where.lng,
         "media_url": media_url or report.external_media_url or None,
     }
     if extensions:

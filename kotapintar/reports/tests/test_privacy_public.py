@@ -215,8 +215,16 @@ SURFACES = [
     # anonymous reports (not blurred), so only identities are checked there.
     Surface("public API list", lambda c, w: _body(c.get("/api/v1/public/reports/")), blurs_location=False),
     Surface("public API details", _api_details, blurs_location=False),
-    # Open311 (reports/open311, once mounted at /open311/v2/), e.g.:
-    # Surface("Open311 requests", lambda c, w: _body(c.get("/open311/v2/requests.json"))),
+    # Open311 GeoReport v2 (reports/open311), with every extension on.
+    Surface("Open311 requests JSON", lambda c, w: _body(c.get("/open311/v2/requests.json", {"extensions": "true"}))),
+    Surface("Open311 requests XML", lambda c, w: _body(c.get("/open311/v2/requests.xml", {"extensions": "true"}))),
+    Surface(
+        "Open311 request details",
+        lambda c, w: "".join(
+            _body(c.get(f"/open311/v2/requests/{r.tracking_number}.xml", {"extensions": "true"})) for r in w.shown
+        ),
+    ),
+    Surface("Open311 updates", lambda c, w: _body(c.get("/open311/v2/servicerequestupdates.json"))),
 ]
 
 

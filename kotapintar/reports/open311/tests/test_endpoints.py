@@ -197,7 +197,7 @@ def test_unknown_or_inactive_service_code_is_404_in_the_error_shape(lapor, o311,
 
 
 def test_a_public_request_in_both_formats(lapor, o311, make_report, settings):
-    report = make_report(status="in_progress")
+    report = make_report(status="in_progress", privacy="public", address="Jl. Pahlawan 10")
     as_json = o311.get("requests.json")
     assert as_json.status == 200 and as_json.content_type == JSON_TYPE
     (item,) = as_json.data
@@ -214,7 +214,7 @@ def test_a_public_request_in_both_formats(lapor, o311, make_report, settings):
     assert item["expected_datetime"].startswith(
         report.resolution_due.astimezone(dt.timezone(dt.timedelta(hours=7))).strftime("%Y-%m-%dT%H:%M")
     )
-    assert item["address"] == "Pleburan, Semarang Selatan"
+    assert item["address"] == "Jl. Pahlawan 10, Pleburan, Semarang Selatan"
     assert item["address_id"] is None and item["zipcode"] is None and item["media_url"] is None
     assert (item["lat"], item["long"]) == (report.lat, report.lng)
     assert "extended_attributes" not in item and "notes" not in item
@@ -232,6 +232,15 @@ def test_a_public_request_in_both_formats(lapor, o311, make_report, settings):
     assert [c.tag for c in one] == REQUEST_FIELDS
     detail_json = o311.get(f"requests/{report.tracking_number.lower()}.json")
     assert detail_json.data == as_json.data
+
+
+def test_an_anonymous_request_shows_a_blurred_point_and_no_typed_address(lapor, o311, make_report):
+    report = make_report(status="verified", address="Gang Mawar 3 rumah cat hijau")
+    (item,) = o311.get("requests.json").data
+    assert item["address"] == "Pleburan, Semarang Selatan"
+    assert (item["lat"], item["long"]) == (round(report.lat, 3), round(report.lng, 3))
+    assert (item["lat"], item["long"]) != (report.lat, report.lng)
+    assert "Gang Mawar" not in o311.get("requests.xml", extensions="true").text
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
