@@ -1340,10 +1340,14 @@ def _revoke(permit: Permit, *, actor, reason: str, effective_on: dt.date, supers
             )
 
 
+def _lock_permit(permit: Permit) -> Permit:
+    return Permit.objects.select_for_update(of=("self",)).select_related("permit_type", "application").get(pk=permit.pk)
+
+
 @transaction.atomic
 def permit_revoke(*, actor, permit: Permit, reason: str, effective_on: dt.date | None = None, now=None) -> Permit:
     """Revoke an issued permit (head of the issuing agency), from a date; the verification page shows it."""
-    locked = Permit.objects.select_for_update(of=("self",)).select_related("permit_type", "application").get(pk=permit.pk)
+    locked = _lock_permit(permit)
     if locked.revoked_on is not None:
         raise InvalidTransition(
             _("This permit is already revoked (from %(date)s).") % {"date": locked.revoked_on.isoformat()}
@@ -1431,7 +1435,7 @@ def follow_up_start(*, actor, permit: Permit, kind: str, client_key: str = "") -
     """Start renewing or amending a permit: a draft of the same type, pre-filled, linked to the permit."""
     if kind not in (ApplicationKind.RENEWAL, ApplicationKind.AMENDMENT):
         raise ValueError(kind)
-    locked = Permit.objects.select_for_update(of=("self",)).select_related("permit_type", "application").get(pk=permit.pk)
+    locked = _lock_permit(permit)
     if locked.holder_id != getattr(actor, "pk", None):
         raise NotAllowed(_("Only the holder of the permit may renew or amend it."))
     _check_follow_up(locked, kind=kind)

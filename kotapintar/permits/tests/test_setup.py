@@ -62,7 +62,8 @@ def test_float_amounts_are_refused_in_the_file(permit_office, tmp_path):
     path.write_text(
         "- {code: TEST, name: Uji, document_title: Uji, lead_agency: DPMPTSP, fee_kind: fixed, fee_amount: 1500.5,"
         " number_format: 'T/{seq}', object_summary_template: 'Uji',"
-        " steps: [{stage: decision, name: D}, {stage: fee_assessment, name: F}, {stage: signing, name: S, handler_role: head}]}\n"
+        " steps: [{stage: decision, name: D}, {stage: fee_assessment, name: F},"
+        " {stage: signing, name: S, handler_role: head}]}\n"
     )
     with pytest.raises(DomainError):
         services.permit_types_import(path=path)
@@ -123,7 +124,7 @@ def test_admin_refuses_a_broken_type_and_audits_a_good_change(permit_office):
         data[f"{fs.prefix}-MIN_NUM_FORMS"] = "0"
         data[f"{fs.prefix}-MAX_NUM_FORMS"] = "1000"
         for i, f in enumerate(fs.forms):
-            for name, field in f.fields.items():
+            for name in f.fields:
                 value = f.initial.get(name)
                 if name == "id":
                     value = f.instance.pk
