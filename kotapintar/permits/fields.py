@@ -87,7 +87,7 @@ def form_field(field: PermitField, *, draft: bool) -> forms.Field:
             **common,
         )
     if kind in (FieldKind.DECIMAL, FieldKind.AREA, FieldKind.LENGTH):
-        unit = {FieldKind.AREA: "m²", FieldKind.LENGTH: "m"}.get(kind)
+        unit = {str(FieldKind.AREA): "m²", str(FieldKind.LENGTH): "m"}.get(str(kind))
         if unit and not common["help_text"]:
             common["help_text"] = _("In %(unit)s; a decimal comma is fine (e.g. 4,5).") % {"unit": unit}
         minimum = field.min_value if field.min_value is not None else (Decimal(0) if unit else None)

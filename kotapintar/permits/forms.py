@@ -103,10 +103,10 @@ class ReturnForm(Form):
 
     def __init__(self, *args, permit_type: PermitType, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["missing_documents"].choices = [(d.key, d.label) for d in permit_type.documents.all()]
+        self.fields["missing_documents"].choices = [(d.key, d.label) for d in permit_type.documents.all()]  # type: ignore[attr-defined]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("missing_documents") and not (cleaned.get("note") or "").strip():
             raise forms.ValidationError(_("Say what is missing: tick the documents or write a note for the applicant."))
         return cleaned
@@ -129,7 +129,7 @@ class ReviewForm(Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("recommendation") == Recommendation.REJECT and not (cleaned.get("note") or "").strip():
             self.add_error("note", _("Give the reasons for recommending rejection."))
         return cleaned
@@ -152,7 +152,7 @@ class FeeForm(Form):
         self.computed = computed
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         amount = cleaned.get("amount")
         if (
             self.computed is not None
@@ -177,7 +177,7 @@ class DecisionForm(Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
             self.add_error("reason", _("Give the reasons for the rejection."))
         return cleaned

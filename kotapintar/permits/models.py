@@ -443,8 +443,9 @@ class Application(models.Model):
 
     @property
     def audit_agency_id(self) -> int | None:
-        if self.current_step_id:
-            return self.current_step.handling_agency_id
+        step = self.current_step
+        if step is not None:
+            return step.handling_agency_id
         return self.permit_type.lead_agency_id
 
     @property
@@ -461,7 +462,8 @@ class Application(models.Model):
 
     @property
     def stage(self) -> str | None:
-        return self.current_step.stage if self.current_step_id else None
+        step = self.current_step
+        return step.stage if step is not None else None
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]

@@ -182,7 +182,7 @@ def can_act(user: Any, application: Application, stage: str | None = None) -> bo
     if application.status != Status.IN_PROCESS or application.current_step_id is None:
         return False
     step = application.current_step
-    if stage is not None and step.stage != stage:
+    if step is None or (stage is not None and step.stage != stage):
         return False
     return handles_step(user, step)
 

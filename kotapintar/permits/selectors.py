@@ -82,7 +82,7 @@ def applications_of(user: Any) -> list[Application]:
         .order_by("-created_at", "-id")
     )
     for row in rows:
-        row.needs_action = row.status in ACTION_STATUSES
+        row.needs_action = row.status in ACTION_STATUSES  # type: ignore[attr-defined]
     return rows
 
 
@@ -98,9 +98,10 @@ def application_of(user: Any, pk: Any) -> Application:
 
 
 def _decorate_permit(permit: Permit, today: dt.date) -> Permit:
-    permit.status = permit.status_on(today)
-    permit.expires_on = permit.valid_until
-    permit.days_left = (permit.valid_until - today).days if permit.valid_until else None
+    # Display attributes for templates and other apps (not model fields).
+    permit.status = permit.status_on(today)  # type: ignore[attr-defined]
+    permit.expires_on = permit.valid_until  # type: ignore[attr-defined]
+    permit.days_left = (permit.valid_until - today).days if permit.valid_until else None  # type: ignore[attr-defined]
     return permit
 
 
@@ -129,10 +130,8 @@ def permit_of(user: Any, pk: Any) -> Permit:
 
 def expiring_permits(first_day: dt.date, last_day: dt.date) -> Iterator[Any]:
     """Permits in force whose last valid day is in [first_day, last_day] (for reminders)."""
-    try:
-        from kotapintar.portal.registry import ExpiringItem
-    except ImportError:  # pragma: no cover - the portal is part of the platform
-        ExpiringItem = None
+    from kotapintar.portal.registry import ExpiringItem
+
     rows = (
         Permit.objects.filter(
             valid_until__gte=first_day,
@@ -148,25 +147,15 @@ def expiring_permits(first_day: dt.date, last_day: dt.date) -> Iterator[Any]:
     for permit in rows.iterator(chunk_size=500):
         url = reverse("permits:permit_detail", args=[permit.pk])
         label = f"{permit.permit_type.name} {permit.number}"
-        if ExpiringItem is None:
-            yield {
-                "kind": "permit",
-                "id": str(permit.pk),
-                "holder": permit.holder,
-                "label": label,
-                "expires_on": permit.valid_until,
-                "url": url,
-            }
-        else:
-            yield ExpiringItem(
-                kind="permit",
-                id=str(permit.pk),
-                holder=permit.holder,
-                label=label,
-                expires_on=permit.valid_until,
-                url=url,
-                extra={"renewable": permit.permit_type.allow_renewal},
-            )
+        yield ExpiringItem(
+            kind="permit",
+            id=str(permit.pk),
+            holder=permit.holder,
+            label=label,
+            expires_on=permit.valid_until,  # type: ignore[arg-type]
+            url=url,
+            extra={"renewable": permit.permit_type.allow_renewal},
+        )
 
 
 def timeline(application: Application, *, staff: bool) -> QuerySet[ApplicationEvent]:

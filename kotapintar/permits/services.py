@@ -209,7 +209,7 @@ def handlers(step: WorkflowStep):
     from kotapintar.agencies.models import Membership
 
     memberships = Membership.objects.filter(
-        agency_id=step.handling_agency_id, is_active=True, agency__is_active=True, user__is_active=True
+        agency_id=step.handling_agency_id or 0, is_active=True, agency__is_active=True, user__is_active=True
     ).select_related("user")
     heads = [m.user for m in memberships if m.role == Membership.Role.HEAD]
     if step.handler_role == HandlerRole.HEAD:
@@ -232,7 +232,7 @@ def _notify_users(
     values = {
         "number": application.registration_number or "",
         "type": application.permit_type.name,
-        "step": application.current_step.name if application.current_step_id else "",
+        "step": application.current_step.name if application.current_step is not None else "",
     }
     for user in users:
         with translation.override(_language(user)):
@@ -300,7 +300,8 @@ def _enter(application: Application, step: WorkflowStep, *, now: dt.datetime) ->
 def _advance(application: Application, *, now: dt.datetime, actor) -> WorkflowStep | None:
     """Close nothing; enter the step after the current one (automatic steps pass at once)."""
     steps = _steps(application.permit_type)
-    current_rank = STAGE_ORDER[application.current_step.stage] if application.current_step_id else -1
+    current = application.current_step
+    current_rank = STAGE_ORDER[current.stage] if current is not None else -1
     for step in steps:
         if STAGE_ORDER[step.stage] <= current_rank:
             continue
@@ -329,7 +330,7 @@ def _resume(application: Application, *, now: dt.datetime, extend_visit: bool) -
     if extend_visit and days:
         visit = _open_visit(application)
         if visit is not None:
-            visit.due_at = sla.extend(visit.due_at, days)
+            visit.due_at = sla.extend(visit.due_at, days) or visit.due_at
             visit.paused_working_days += days
             visit.save(update_fields=["due_at", "paused_working_days"])
     return days
@@ -704,7 +705,7 @@ def application_resubmit(*, actor, application: Application, note: str = "", now
         after={**_snapshot(locked), "paused_working_days_added": days},
     )
     _notify_users(
-        handlers(locked.current_step),
+        handlers(locked.current_step) if locked.current_step is not None else [],
         application=locked,
         kind="resubmitted",
         key=f"resubmitted:{locked.pauses.count()}",
@@ -1139,7 +1140,7 @@ def validity(permit_type: PermitType, data: dict, *, start: dt.date) -> dt.date 
     if permit_type.validity_field:
         requested = data.get(permit_type.validity_field)
         try:
-            requested_months = int(requested)
+            requested_months = int(requested)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             requested_months = 0
         if requested_months > 0:
@@ -1182,7 +1183,7 @@ def permit_sign(*, actor, application: Application, now=None) -> Permit:
         position = _("Head of %(agency)s") % {"agency": step.handling_agency.name}
     from kotapintar.agencies.models import Membership
 
-    membership = Membership.objects.filter(user=actor, agency_id=step.handling_agency_id, is_active=True).first()
+    membership = Membership.objects.filter(user=actor, agency_id=step.handling_agency_id or 0, is_active=True).first()
     if membership is not None and membership.position:
         position = membership.position
     claims = PermitClaims(
@@ -1317,7 +1318,7 @@ def _revoke(permit: Permit, *, actor, reason: str, effective_on: dt.date, supers
     permit.superseded_by = superseded_by
     permit.save(update_fields=["revoked_on", "revoked_at", "revocation_reason", "revoked_by", "superseded_by"])
     if permit.application_id:
-        _event(permit.application, EventKind.REVOKED, message=reason, actor_label=_("Issuing agency"), at=now)
+        _event(permit.application, EventKind.REVOKED, message=reason, actor_label=_("Issuing agency"), at=now)  # type: ignore[arg-type]
     audit.record(
         actor=actor,
         action="permit.revoke",
@@ -1374,7 +1375,7 @@ def application_withdraw(*, actor, application: Application, reason: str = "", n
     """The applicant withdraws an application that is not decided yet (a draft, or one in process)."""
     locked = _lock(application)
     _require_applicant(actor, locked)
-    if locked.current_step_id and locked.current_step.stage in (Stage.SIGNING, Stage.HANDOVER):
+    if locked.current_step is not None and locked.current_step.stage in (Stage.SIGNING, Stage.HANDOVER):
         raise InvalidTransition(_("The permit is being signed: it can no longer be withdrawn."))
     now = now or timezone.now()
     before = _snapshot(locked)
@@ -1540,7 +1541,7 @@ def _visit_escalate(pk: int, *, level: int, now) -> int:
     for current in range(start + 1, level + 1):
         if current == 1:
             recipients = {
-                u.pk: u for u in [*handlers(visit.step), *agency_heads(visit.step.handling_agency_id)]
+                u.pk: u for u in [*handlers(visit.step), *agency_heads(visit.step.handling_agency_id or 0)]
             }.values()
         else:
             recipients = agency_heads(application.permit_type.lead_agency_id)

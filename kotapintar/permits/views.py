@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -66,8 +67,8 @@ def index(request: HttpRequest) -> HttpResponse:
     """The permit types residents can apply for online."""
     types = list(selectors.permit_types_public())
     for t in types:
-        t.fee_text = fees.describe_rule(t)
-    context = {"types": types}
+        t.fee_text = fees.describe_rule(t)  # type: ignore[attr-defined]
+    context: dict = {"types": types}
     if request.user.is_authenticated:
         context["my_count"] = len(selectors.applications_of(request.user))
     return render(request, "permits/index.html", context)
@@ -76,7 +77,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def type_detail(request: HttpRequest, code: str) -> HttpResponse:
     permit_type = selectors.permit_type_public(code)
-    permit_type.fee_text = fees.describe_rule(permit_type)
+    permit_type.fee_text = fees.describe_rule(permit_type)  # type: ignore[attr-defined]
     return render(
         request,
         "permits/type_detail.html",
@@ -272,7 +273,8 @@ def _progress(application: Application) -> list[dict]:
     by_step: dict[int, list] = {}
     for visit in visits:
         by_step.setdefault(visit.step_id, []).append(visit)
-    current_rank = STAGE_ORDER[application.current_step.stage] if application.current_step_id else None
+    current = application.current_step
+    current_rank = STAGE_ORDER[current.stage] if current is not None else None
     rows = []
     for step in application.permit_type.ordered_steps():
         step_visits = by_step.get(step.pk, [])
@@ -333,7 +335,9 @@ def _applicant_context(request, application: Application) -> dict:
         "withdraw_form": forms.WithdrawForm(),
         "can_withdraw": application.status
         in (Status.DRAFT, Status.IN_PROCESS, Status.RETURNED, Status.AWAITING_PAYMENT)
-        and not (application.current_step_id and application.current_step.stage in (Stage.SIGNING, Stage.HANDOVER)),
+        and not (
+            application.current_step is not None and application.current_step.stage in (Stage.SIGNING, Stage.HANDOVER)
+        ),
     }
 
 
@@ -463,7 +467,7 @@ def permit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "renew_opens": renew_opens,
             "can_amend": permit.permit_type.allow_amendment
             and not permit.is_revoked
-            and permit.status != PermitStatus.EXPIRED,
+            and permit.status != PermitStatus.EXPIRED,  # type: ignore[attr-defined]
         },
     )
 
@@ -533,7 +537,7 @@ def verify_code(code: str) -> dict:
         "key_id": check.kid,
         "revoked_on": permit.revoked_on if status == PermitStatus.REVOKED else None,
         "revocation_reason": permit.revocation_reason if status == PermitStatus.REVOKED else "",
-        "replaced_by": permit.superseded_by.number
+        "replaced_by": permit.superseded_by.number  # type: ignore[union-attr]
         if status == PermitStatus.REVOKED and permit.superseded_by_id
         else "",
     }
@@ -584,8 +588,8 @@ def staff_queue(request: HttpRequest) -> HttpResponseBase:
         return exported
     page = Paginator(rows, QUEUE_PAGE).get_page(request.GET.get("page"))
     for application in page.object_list:
-        application.deadline = _row_deadline(application)
-        application.holder = services.holder_label(application.current_step)
+        application.deadline = _row_deadline(application)  # type: ignore[attr-defined]
+        application.holder = services.holder_label(application.current_step)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "scope": scope,
@@ -604,7 +608,7 @@ def queue_card_context(request: HttpRequest) -> dict | None:
         return None
     rows = list(selectors.queue(user, scope="mine" if policies.is_staff(user) else "open")[:5])
     for application in rows:
-        application.deadline = _row_deadline(application)
+        application.deadline = _row_deadline(application)  # type: ignore[attr-defined]
     mine = selectors.my_tasks(user)
     now = timezone.now()
     overdue = (
@@ -616,7 +620,7 @@ def queue_card_context(request: HttpRequest) -> dict | None:
 def _staff_forms(application: Application, user, bound: dict | None = None) -> dict:
     bound = bound or {}
     result: dict = {}
-    stage = application.current_step.stage if application.current_step_id else None
+    stage = application.current_step.stage if application.current_step is not None else None
     if policies.can_act(user, application):
         if stage == Stage.COMPLETENESS:
             result["complete_form"] = bound.get("complete") or forms.NoteForm(prefix="complete")
@@ -719,7 +723,7 @@ def staff_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def _run_action(request, application: Application, action: str):
     user = request.user
     post, files = request.POST, request.FILES
-    form = None
+    form: Any = None
     if action == "complete":
         form = forms.NoteForm(post, prefix="complete")
         if form.is_valid():
@@ -833,7 +837,7 @@ def staff_permits(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.staff_permits(request.user, query=query), QUEUE_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for permit in page.object_list:
-        permit.status = permit.status_on(today)
+        permit.status = permit.status_on(today)  # type: ignore[attr-defined]
     return render(request, "permits/staff/permits.html", {"page": page, "q": query})
 
 
