@@ -81,6 +81,19 @@ class ChoiceListRadio(forms.RadioSelect):
         return option
 
 
+class CategorySelect(forms.Select):
+    """The category list; each option says the category's usual kind (the script preselects it)."""
+
+    kinds: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        kind = self.kinds.get(str(value))
+        if kind:
+            option["attrs"]["data-kind"] = kind
+        return option
+
+
 def _category_choices() -> list[tuple[str, str]]:
     return [("", _("— choose a category —"))] + [(c.code, c.display_name) for c in selectors.categories_active()]
 
@@ -95,7 +108,7 @@ class ReportForm(Form):
         widget=forms.Textarea(attrs={"rows": 5, "aria-required": "true", "data-max": MAX_TEXT}),
         help_text=_("Describe what, where exactly and since when. At most 4,000 characters."),
     )
-    category = forms.ChoiceField(label=_("Category"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False, widget=CategorySelect)
     lat = forms.CharField(
         label=_("Latitude"),
         required=False,
@@ -162,6 +175,7 @@ class ReportForm(Form):
         self.user = user
         self.location_errors: list[str] = []
         self.fields["category"].choices = _category_choices()
+        self.fields["category"].widget.kinds = {c.code: c.kind for c in selectors.categories_active()}
         areas = areas or []
         self.fields["district"].choices = [("", _("— choose a kecamatan —"))] + [(d.code, d.name) for d in areas]
         self.fields["village"].choices = [("", _("— choose a kelurahan —"))] + [

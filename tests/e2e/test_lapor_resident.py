@@ -98,6 +98,7 @@ def test_a_resident_files_on_a_phone_and_follows_it_to_the_rating(
     assert item.locator("[data-testid=deadline-badge]").inner_text().strip() == "Tepat waktu"
     item.get_by_role("link").click()
     phone.check("detail-question")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     assert "lajur kiri atau kanan" in phone.locator("[data-testid=question]").inner_text()
     phone.get_by_label("Jawaban Anda").fill("Lajur kiri, dekat tiang listrik.")
     phone.get_by_role("button", name="Kirim jawaban").click()
@@ -127,7 +128,14 @@ def test_a_resident_files_on_a_phone_and_follows_it_to_the_rating(
 def test_without_an_account_the_tracking_link_works(phone, live_server, lapor_city, offline_tiles):
     phone.visit(f"{live_server.url}/lapor/", "form-anonymous")
     phone.locator("#id_text").fill("Sampah menumpuk di TPS Pasar Peterongan, tidak diangkut sejak Jumat.")
+    phone.locator("#id_category").select_option("ASPIRASI")
+    assert phone.get_by_role("radio", name="Aspirasi").is_checked()  # the category's usual kind
     phone.locator("#id_category").select_option("SAMPAH")
+    assert phone.get_by_role("radio", name="Pengaduan").is_checked()
+    assert not phone.get_by_label("Tampilkan nama saya", exact=False).is_visible()  # only for public reports
+    phone.get_by_role("radio", name="Publik").check()
+    assert phone.get_by_label("Tampilkan nama saya", exact=False).is_visible()
+    phone.get_by_role("radio", name="Anonim").check()
     # The lists instead of the map: choose kecamatan, then one of its kelurahan.
     phone.locator("#id_district").select_option(label="Semarang Selatan")
     assert "Pleburan" in phone.locator("#id_village").inner_text()
@@ -148,7 +156,7 @@ def test_without_an_account_the_tracking_link_works(phone, live_server, lapor_ci
         tab = other.new_page()
         tab.goto(link)
         assert report.title in tab.locator("h1").inner_text()
-        assert "Menunggu verifikasi" in tab.locator("#status").inner_text()
+        assert "Menunggu verifikasi" in tab.locator("#reporter-panel").inner_text()
     finally:
         other.close()
     phone.visit(link, "tracking-page")

@@ -573,3 +573,16 @@ def test_the_form_paints_with_inlined_css_and_loads_the_full_sheets_after_the_co
     assert 'rel="stylesheet"' not in head  # nothing blocks the first paint
     assert rest.index('id="submit-report"') < rest.index("bootstrap.min.css") < rest.index("report-form.js")
     assert all(f'src="/static/{s}" defer' in rest for s in ("vendor/leaflet/leaflet.js", "reports/report-form.js"))
+
+
+def test_the_portals_my_services_page_lists_my_reports(lapor, citizen, citizen_client, make_report):
+    report = make_report(reporter=citizen, status="resolved")
+    page = citizen_client.get(reverse("portal:mine")).content.decode()
+    assert report.tracking_number in page and reverse("reports:detail", args=[report.tracking_number]) in page
+    assert "Perlu tindakan Anda" in page
+
+
+def test_each_category_option_carries_its_usual_kind(lapor, client):
+    doc = _doc(client.get(FORM))
+    assert doc.xpath("//option[@value='ASPIRASI']")[0].get("data-kind") == "aspiration"
+    assert doc.xpath("//option[@value='JALAN']")[0].get("data-kind") == "complaint"

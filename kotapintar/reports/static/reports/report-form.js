@@ -121,7 +121,28 @@
       button.classList.toggle("btn-outline-primary", !on);
     });
   }
+  // The kind follows the category's usual kind (an aspiration category → "aspiration"),
+  // until the person chooses a kind themselves.
+  var kindChosen = false;
+  function followKind() {
+    var select = $("id_category");
+    var option = select.options[select.selectedIndex];
+    var kind = option ? option.getAttribute("data-kind") : "";
+    if (!kind || kindChosen) { return; }
+    var radio = document.querySelector('input[name="kind"][value="' + kind + '"]');
+    if (radio) { radio.checked = true; }
+  }
+  // "Show my name" only means something for a public report.
+  function syncShowName() {
+    var checked = document.querySelector('input[name="privacy"]:checked');
+    var box = document.querySelector(".kp-show-name");
+    if (!box) { return; }
+    var isPublic = !!checked && checked.value === "public";
+    box.hidden = !isPublic;
+    if (!isPublic) { $("id_show_name").checked = false; }
+  }
   function categoryChanged() {
+    followKind();
     markSuggestions();
     load(data("questions-url"), { category: $("id_category").value }, "category-questions");
     similar();
@@ -436,6 +457,7 @@
 
   // --- wiring (delegated: survives the form being swapped) -----------------------------------
   function setup() {
+    syncShowName();
     deviceId();
     rememberVillages();
     filterVillages();
@@ -457,6 +479,8 @@
       $("location-result").textContent = data("centre-used");
       centreOn(event.target.value || $("id_district").value);
     } else if (id === "id_photos") { photoCheck(); }
+    else if (event.target.name === "kind") { kindChosen = true; }
+    else if (event.target.name === "privacy") { syncShowName(); }
     else if (id === "id_lat" || id === "id_lng") {
       var lat = parseFloat(String($("id_lat").value).replace(",", "."));
       var lng = parseFloat(String($("id_lng").value).replace(",", "."));
