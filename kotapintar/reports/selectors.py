@@ -23,6 +23,9 @@ Helpers: categories_active(), category_by_code(code), deadline_badge(report).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,30 +93,56 @@ PUBLIC_COLUMNS = (
 
 # --- categories ------------------------------------------------------------------------------
 
-_CATEGORY_CACHE_KEY = "reports:categories:v1"
+_CATEGORY_VERSION_KEY = "reports:categories:version"
+_CATEGORY_CHECK_SECONDS = 5.0
+_CATEGORY_MAX_AGE = 60.0
+_category_memo: dict[str, Any] = {"version": None, "rows": None, "checked": 0.0, "loaded": 0.0}
+_category_lock = threading.Lock()
 
 
 def categories_active() -> list[Category]:
-    """Active categories in order, with their active questions prefetched (cached briefly)."""
-    rows = cache.get(_CATEGORY_CACHE_KEY)
-    if rows is None:
-        rows = list(
-            Category.objects.filter(is_active=True)
-            .select_related("default_agency")
-            .prefetch_related(
-                Prefetch(
-                    "attributes", queryset=CategoryAttribute.objects.filter(is_active=True).order_by("order", "code")
-                ),
-                Prefetch("related", queryset=Category.objects.filter(is_active=True).only("id", "code")),
+    """Active categories in order, with their active questions prefetched.
+
+    Kept in this process's memory (they are read on every filing) and reloaded when another
+    process changes them: a small version token in the shared cache is compared at most
+    every few seconds, so no request unpickles the whole list.
+    """
+    memo = _category_memo
+    now = time.monotonic()
+    if memo["rows"] is not None and now - memo["checked"] < _CATEGORY_CHECK_SECONDS:
+        return memo["rows"]
+    with _category_lock:
+        version = cache.get(_CATEGORY_VERSION_KEY)
+        if version is None:
+            version = uuid.uuid4().hex
+            cache.add(_CATEGORY_VERSION_KEY, version, None)
+            version = cache.get(_CATEGORY_VERSION_KEY) or version
+        # A process-local cache (the embedded mode) never hears of another process's change:
+        # reload at least every minute anyway.
+        stale = now - memo.get("loaded", 0.0) > _CATEGORY_MAX_AGE
+        if memo["rows"] is None or memo["version"] != version or stale:
+            memo["rows"] = list(
+                Category.objects.filter(is_active=True)
+                .select_related("default_agency")
+                .prefetch_related(
+                    Prefetch(
+                        "attributes",
+                        queryset=CategoryAttribute.objects.filter(is_active=True).order_by("order", "code"),
+                    ),
+                    Prefetch("related", queryset=Category.objects.filter(is_active=True).only("id", "code")),
+                )
+                .order_by("order", "name")
             )
-            .order_by("order", "name")
-        )
-        cache.set(_CATEGORY_CACHE_KEY, rows, 60)
-    return rows
+            memo["version"] = version
+            memo["loaded"] = now
+        memo["checked"] = time.monotonic()
+        return memo["rows"]
 
 
 def forget_categories() -> None:
-    cache.delete(_CATEGORY_CACHE_KEY)
+    """The categories changed: every process reloads them (services call this on commit)."""
+    cache.set(_CATEGORY_VERSION_KEY, uuid.uuid4().hex, None)
+    _category_memo["rows"] = None
 
 
 def category_by_code(code: str) -> Category | None:

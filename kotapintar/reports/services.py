@@ -327,14 +327,15 @@ def _params(report: Report, **extra: Any) -> dict[str, Any]:
     return params
 
 
-def _notify_reporter(report: Report, kind: str, key: str, *, url: str = "", **extra: Any) -> None:
+def _notify_reporter(report: Report, kind: str, key: str, *, url: str = "", inbox: bool = True, **extra: Any) -> None:
     """The reporter: account (inbox, e-mail, phone channel) or the contact given on the form."""
     user = report.reporter
     if user is not None and user.is_active:
         subject, body = notices.render(
             kind, _language(user), **_params(report, url=url or links.reporter_path(report), **extra)
         )
-        channels: list[str] = [Notification.Channel.INBOX, Notification.Channel.EMAIL]
+        channels: list[str] = [Notification.Channel.INBOX] if inbox else []
+        channels.append(Notification.Channel.EMAIL)
         if user.phone:
             channels += _phone_channels()
         notify(
@@ -821,6 +822,26 @@ def _clean_contact(name: str, email: str, phone: str, errors: dict[str, list[str
     return name, email, phone_clean
 
 
+def _retried_on_clash(func: Callable[..., SubmitResult]) -> Callable[..., SubmitResult]:
+    """Run the filing again when its transaction failed on a uniqueness clash: a tracking
+    number drawn twice (one in 10^9), or a concurrent retry with the same Idempotency-Key
+    (the next attempt returns the report that request filed)."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: Any) -> SubmitResult:
+        for attempt in range(3):
+            try:
+                return func(**kwargs, _retry=attempt > 0)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                logger.info("report_submit: uniqueness clash, trying again")
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper
+
+
+@_retried_on_clash
 @transaction.atomic
 def report_submit(
     *,
@@ -845,6 +866,7 @@ def report_submit(
     idempotency_key: str | None = None,
     external_media_url: str = "",
     rate_limit: bool | None = None,
+    _retry: bool = False,
 ) -> SubmitResult:
     """File a report (resident, app, Open311 client or staff on someone's behalf).
 
@@ -875,7 +897,10 @@ def report_submit(
                 "idempotency_key", _("The Idempotency-Key must be 1 to 100 visible ASCII characters, e.g. a UUID.")
             )
         scope = _idempotency_scope(reporter, channel, channel_client, device_id, ip)
-        existing = Report.objects.filter(idempotency_scope=scope, idempotency_key=idempotency_key).first()
+        # The first attempt does not look the key up (a round trip on every filing): a key
+        # used before makes the insert fail on its unique constraint, and the retry
+        # (_retried_on_clash) finds the report here and answers with it.
+        existing = _by_idempotency_key(scope, idempotency_key) if _retry else None
         if existing is not None:
             return _replay(existing, text=text, category=category)
 
@@ -961,29 +986,23 @@ def report_submit(
         verify_due=sla.verify_due(now),
     )
     report.due_at = report.verify_due
-    for _attempt in range(5):
-        report.tracking_number = tracking.new_tracking_number(timezone.localtime(now).year)
-        report.tracking_token_hash = tracking.hash_token(tracking.token_for(report.tracking_number))
-        try:
-            with transaction.atomic():
-                report.save(force_insert=True)
-            break
-        except IntegrityError:
-            report.pk = None
-            if idempotency_key is not None:
-                existing = Report.objects.filter(idempotency_scope=scope, idempotency_key=idempotency_key).first()
-                if existing is not None:  # a concurrent retry won the race
-                    return _replay(existing, text=text, category=category)
-    else:  # pragma: no cover - 10^9 numbers a year
-        raise RuntimeError("could not draw a free tracking number")
+    report.tracking_number = tracking.new_tracking_number(timezone.localtime(now).year)
+    report.tracking_token_hash = tracking.hash_token(tracking.token_for(report.tracking_number))
+    # No savepoint here (two round trips on every filing): a clash of tracking numbers
+    # (one in 10^9) or a concurrent retry with the same Idempotency-Key fails the whole
+    # attempt, and report_submit runs it again.
+    report.save(force_insert=True)
     _store_photos(report, processed, event=None, uploaded_by=reporter, now=now)
     _event(report, EventKind.SUBMITTED, Visibility.PUBLIC, actor=reporter, at=now, data={"channel": channel})
     _audit(reporter, "submit", report, None, {"channel": channel, "photos": len(processed)})
     token = _token(report)
+    # The acknowledgement keeps the tracking link where the person can find it again (e-mail,
+    # WhatsApp); not in the in-app inbox: they are looking at the confirmation right now.
     _notify_reporter(
         report,
         "received",
         "received",
+        inbox=False,
         url=links.reporter_path(report) if reporter is not None else links.tracking_path(report.tracking_number, token),
         due=report.verify_due,
     )
@@ -992,6 +1011,11 @@ def report_submit(
     return SubmitResult(
         report=report, tracking_token=token, tracking_url=links.tracking_path(report.tracking_number, token)
     )
+
+
+def _by_idempotency_key(scope: str, key: str) -> Report | None:
+    # No ORDER BY: the pair is unique, and the lookup stays on its index.
+    return next(iter(Report.objects.filter(idempotency_scope=scope, idempotency_key=key).order_by()[:1]), None)
 
 
 def _token(report: Report) -> str:
