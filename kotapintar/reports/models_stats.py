@@ -91,3 +91,23 @@ class ReportMapCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.iy}:{self.ix} {self.status} ×{self.count}"
+
+
+class ReportMapTotal(models.Model):
+    """All public reports of one fine map cell: the unfiltered map (the common case) reads
+    only these, a few thousand rows for a whole city whatever the number of reports."""
+
+    iy = models.IntegerField()
+    ix = models.IntegerField()
+    count = models.PositiveIntegerField(default=0)
+    open_count = models.PositiveIntegerField(default=0)  # not yet resolved
+    sum_lat = models.FloatField(default=0)
+    sum_lng = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("map cell total")
+        verbose_name_plural = _("map cell totals")
+        constraints = [models.UniqueConstraint(fields=["iy", "ix"], name="reports_maptotal_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.iy}:{self.ix} ×{self.count}"
