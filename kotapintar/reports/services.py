@@ -996,16 +996,17 @@ def report_submit(
     _event(report, EventKind.SUBMITTED, Visibility.PUBLIC, actor=reporter, at=now, data={"channel": channel})
     _audit(reporter, "submit", report, None, {"channel": channel, "photos": len(processed)})
     token = _token(report)
-    # The acknowledgement keeps the tracking link where the person can find it again (e-mail,
-    # WhatsApp); not in the in-app inbox: they are looking at the confirmation right now.
-    _notify_reporter(
-        report,
-        "received",
-        "received",
-        inbox=False,
-        url=links.reporter_path(report) if reporter is not None else links.tracking_path(report.tracking_number, token),
-        due=report.verify_due,
-    )
+    if reporter is None:
+        # Without an account, the tracking link is the person's only way back to the report:
+        # it goes to the e-mail address or WhatsApp number they gave (if any). An account
+        # holder sees the number on screen and in "Laporan Saya"; messages follow each change.
+        _notify_reporter(
+            report,
+            "received",
+            "received",
+            url=links.tracking_path(report.tracking_number, token),
+            due=report.verify_due,
+        )
     if rate_keys:
         transaction.on_commit(functools.partial(_count_rate, rate_keys))
     return SubmitResult(

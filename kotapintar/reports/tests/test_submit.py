@@ -34,10 +34,8 @@ def test_a_report_is_filed_located_and_due_in_three_working_days(lapor, citizen)
     assert report.verify_due is not None and report.due_at == report.verify_due
     assert ReportEvent.objects.filter(report=report, kind="submitted").count() == 1
     assert AuditLog.objects.filter(action="report.submit", object_id=str(report.pk)).exists()
-    # The reporter gets the acknowledgement with the tracking link by e-mail (the in-app
-    # inbox is for what happens next).
-    channels = set(Notification.objects.filter(recipient=citizen).values_list("channel", flat=True))
-    assert channels == {"email"}
+    # An account holder sees the number on screen and in "Laporan Saya": no message yet.
+    assert not Notification.objects.filter(recipient=citizen).exists()
 
 
 def test_tracking_token_opens_the_report_and_only_its_hash_is_stored(lapor):
