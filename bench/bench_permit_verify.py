@@ -81,6 +81,10 @@ ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII
 
 def build() -> dict[str, list[str]]:
     call_command("migrate", verbosity=0)
+    # Fail fast (before minutes of generation) if the site does not even answer.
+    probe = Client(raise_request_exception=False).get("/healthz/")
+    if probe.status_code != 200:
+        raise SystemExit(f"the site does not answer /healthz/ ({probe.status_code}): fix that first")
     for code, name in (
         ("DPMPTSP", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu"),
         ("DISTARU", "Dinas Penataan Ruang"),
