@@ -14,6 +14,8 @@ coordinates and no address (reports.transparency).
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -196,7 +198,8 @@ class ExportCsvView(_Public):
         if isinstance(filters, Response):
             return filters
         rows = transparency.export_records(transparency.export_queryset(filters).iterator(chunk_size=2000))
-        columns = [Column(name, name) for name in transparency.EXPORT_COLUMNS]
+        # Rows are dicts: item getters (an attribute path would fail, then retry, per cell).
+        columns = [Column(name, itemgetter(name)) for name in transparency.EXPORT_COLUMNS]
         response = export_response(rows=rows, columns=columns, filename="laporan-publik", fmt="csv")
         response["Cache-Control"] = "public, max-age=300"
         return response

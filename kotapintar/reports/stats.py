@@ -41,8 +41,8 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -51,7 +51,7 @@ from kotapintar.core import context
 from kotapintar.core.calendar import WIB
 
 from .models import OPEN_STATUSES, Report, Status
-from .models_stats import ReportMapCell, ReportStat
+from .models_stats import ReportMapCell, ReportMapTotal, ReportStat
 
 logger = logging.getLogger(__name__)
 
@@ -307,25 +307,12 @@ def _lock_refresh() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
 
 
-def _rebuild_map_cells() -> int:
-    """Replace the map cells with a fresh count, in SQL (INSERT … SELECT … GROUP BY)."""
-    from .transparency import map_cells_queryset
-
-    ReportMapCell.objects.all().delete()
-    sql, params = map_cells_queryset().query.sql_with_params()
-    # The SELECT's aliases, whatever order the ORM put them in → the table's columns.
-    columns = {
-        "iy": "iy",
-        "ix": "ix",
-        "category_id": "category_id",
-        "status": "status",
-        "district_code": "district_code",
-        "n": "count",
-        "slat": "sum_lat",
-        "slng": "sum_lng",
-    }
+def _insert_select(model, columns: dict[str, str], queryset: QuerySet) -> int:
+    """INSERT INTO model's table SELECT the queryset's aliases (`columns`: alias → column):
+    the rows never travel through Python."""
+    sql, params = queryset.query.sql_with_params()
     quote = connection.ops.quote_name
-    table = quote(ReportMapCell._meta.db_table)
+    table = quote(model._meta.db_table)
     targets = ", ".join(quote(c) for c in columns.values())
     sources = ", ".join(f"cells.{quote(a)}" for a in columns)
     with connection.cursor() as cursor:
@@ -334,6 +321,44 @@ def _rebuild_map_cells() -> int:
             params,
         )
         return cursor.rowcount
+
+
+def _rebuild_map_cells() -> int:
+    """Replace the map cells (per category, status, kecamatan) and their per-cell totals."""
+    from .transparency import OPEN_PUBLIC, map_cells_queryset
+
+    ReportMapCell.objects.all().delete()
+    ReportMapTotal.objects.all().delete()
+    cells = _insert_select(
+        ReportMapCell,
+        {
+            "iy": "iy",
+            "ix": "ix",
+            "category_id": "category_id",
+            "status": "status",
+            "district_code": "district_code",
+            "n": "count",
+            "slat": "sum_lat",
+            "slng": "sum_lng",
+        },
+        map_cells_queryset(),
+    )
+    totals = (
+        ReportMapCell.objects.values("iy", "ix")
+        .annotate(
+            n=Sum("count"),
+            o=Coalesce(Sum("count", filter=Q(status__in=OPEN_PUBLIC)), 0),
+            slat=Sum("sum_lat"),
+            slng=Sum("sum_lng"),
+        )
+        .order_by()
+    )
+    _insert_select(
+        ReportMapTotal,
+        {"iy": "iy", "ix": "ix", "n": "count", "o": "open_count", "slat": "sum_lat", "slng": "sum_lng"},
+        totals,
+    )
+    return cells
 
 
 def refresh(now: dt.datetime | None = None) -> RefreshResult:
@@ -348,6 +373,9 @@ def refresh(now: dt.datetime | None = None) -> RefreshResult:
         cells = _rebuild_map_cells()
     seconds = time.monotonic() - started
     cache.delete(LOCK_KEY)
+    from .transparency import forget_map_cache
+
+    forget_map_cache()
     return RefreshResult(
         periods=len({r.period for r in rows}),
         stat_rows=len(rows),

@@ -19,7 +19,9 @@ are 360/2^(z+2) degrees (64 px at zoom z), merged further until a viewport holds
 400 of them. Without a date filter the clusters come from the pre-aggregated
 ReportMapCell table (reports.stats, refreshed every few minutes); with one, from the
 reports themselves (the (is_public, created_at) index narrows them). Answers are cached
-for a minute, keyed by the grid cells they cover, so panning reuses them.
+for a minute, keyed by the grid cells they cover, so panning reuses them; a refresh of
+the rollup makes them stale at once (a generation number in every key). Unfiltered, the
+clusters come from ReportMapTotal (one row per fine cell), the smallest table of all.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import binascii
 import datetime as dt
 import json
 import math
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -48,7 +51,7 @@ from kotapintar.core.errors import DomainError
 
 from . import selectors
 from .models import Privacy, Report, Status
-from .models_stats import ReportMapCell
+from .models_stats import ReportMapCell, ReportMapTotal
 from .tracking import normalise_tracking_number
 
 #: Anonymous reports: coordinates rounded to 1/BLUR_SCALE degree.
@@ -167,11 +170,24 @@ class PublicFilters:
         return {k: v for k, v in found.items() if v}
 
 
+def _by_category(qs: QuerySet[Report], code: str) -> QuerySet[Report]:
+    """Filter on the category's id (known from the cached category list), not on a join to
+    its code: the planner can then use the (category, created_at) index."""
+    category = selectors.category_by_code(code)
+    return qs.filter(category_id=category.pk if category else -1)
+
+
+def _public(filters: PublicFilters | None) -> QuerySet[Report]:
+    kwargs = filters.selector_kwargs() if filters else {}
+    code = kwargs.pop("category", "")
+    qs = selectors.public_reports(**kwargs)
+    return _by_category(qs, code) if code else qs
+
+
 def public_base(filters: PublicFilters | None = None) -> QuerySet[Report]:
     """Public reports for the map and the list: merged duplicates left out (their report is
     shown), newest first, identity columns never loaded."""
-    kwargs = filters.selector_kwargs() if filters else {}
-    return selectors.public_reports(**kwargs).exclude(status=Status.MERGED)
+    return _public(filters).exclude(status=Status.MERGED)
 
 
 def map_cells_queryset() -> QuerySet:
@@ -327,6 +343,21 @@ def _clusters_from_rollup(grid: Grid, filters: PublicFilters) -> list[dict]:
     return list(qs)
 
 
+def _clusters_from_totals(grid: Grid) -> list[dict]:
+    """The unfiltered map: per-cell totals only (a few thousand rows for a whole city)."""
+    f = grid.factor
+    qs = (
+        ReportMapTotal.objects.filter(
+            iy__gte=grid.cy0 * f, iy__lte=(grid.cy1 + 1) * f - 1, ix__gte=grid.cx0 * f, ix__lte=(grid.cx1 + 1) * f - 1
+        )
+        .annotate(cy=_cell_index_int("iy", f), cx=_cell_index_int("ix", f))
+        .values("cy", "cx")
+        .annotate(n=Sum("count"), slat=Sum("sum_lat"), slng=Sum("sum_lng"), open=Sum("open_count"))
+        .order_by()
+    )
+    return list(qs)
+
+
 def _cell_index_int(field: str, factor: int):
     return Floor(F(field) / Value(float(factor))) if factor > 1 else F(field)
 
@@ -435,6 +466,18 @@ def _points(bbox: BBox, filters: PublicFilters) -> tuple[list[dict], bool]:
     return features, truncated
 
 
+GENERATION_KEY = "reports:map:generation"
+
+
+def forget_map_cache() -> None:
+    """Make every cached map answer stale (after a rollup refresh)."""
+    cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def _generation() -> str:
+    return str(cache.get(GENERATION_KEY, 0))
+
+
 def _empty(mode: str) -> dict:
     return {"type": "FeatureCollection", "mode": mode, "total": 0, "truncated": False, "features": []}
 
@@ -449,8 +492,11 @@ def map_data(bbox: BBox, zoom: int, filters: PublicFilters) -> dict:
         return _empty(mode)
     language = translation.get_language() or "id"
     if mode == "points":
-        key = "reports:map:p:{}:{}:{}:{}:{}:{}".format(
-            language, *(round(v, 3) for v in (area.south, area.west, area.north, area.east)), filters.cache_key()
+        key = "reports:map:p:{}:{}:{}:{}:{}:{}:{}".format(
+            _generation(),
+            language,
+            *(round(v, 3) for v in (area.south, area.west, area.north, area.east)),
+            filters.cache_key(),
         )
         found = cache.get(key)
         if found is None:
@@ -468,11 +514,18 @@ def map_data(bbox: BBox, zoom: int, filters: PublicFilters) -> dict:
     grid = grid_for(area, zoom)
     from . import stats
 
-    use_rollup = not filters.has_dates and stats.last_computed() is not None
-    key = f"reports:map:c:{grid.factor}:{grid.cy0}:{grid.cy1}:{grid.cx0}:{grid.cx1}:{filters.cache_key()}:{use_rollup}"
+    cells = f"{grid.factor}:{grid.cy0}:{grid.cy1}:{grid.cx0}:{grid.cx1}"
+    key = f"reports:map:c:{_generation()}:{cells}:{filters.cache_key()}"
     found = cache.get(key)
     if found is None:
-        rows = _clusters_from_rollup(grid, filters) if use_rollup else _clusters_from_reports(grid, filters)
+        computed = stats.last_computed()
+        use_rollup = not filters.has_dates and computed is not None
+        if not use_rollup:
+            rows = _clusters_from_reports(grid, filters)
+        elif filters == PublicFilters():
+            rows = _clusters_from_totals(grid)
+        else:
+            rows = _clusters_from_rollup(grid, filters)
         features, total = _cluster_features(rows, grid)
         found = {
             "type": "FeatureCollection",
@@ -484,8 +537,7 @@ def map_data(bbox: BBox, zoom: int, filters: PublicFilters) -> dict:
             "features": features,
         }
         if use_rollup:
-            computed = stats.last_computed()
-            found["computed_at"] = computed.isoformat() if computed else None
+            found["computed_at"] = computed.isoformat()
         cache.set(key, found, MAP_CACHE_SECONDS)
     return found
 
@@ -688,7 +740,7 @@ EXPORT_COLUMNS = (
 
 def export_queryset(filters: PublicFilters) -> QuerySet:
     """Public reports (merged ones included, with `duplicate_of`), newest first, as dicts."""
-    return selectors.public_reports(**filters.selector_kwargs()).values(*EXPORT_FIELDS).order_by("-created_at", "-id")
+    return _public(filters).values(*EXPORT_FIELDS).order_by("-created_at", "-id")
 
 
 def export_records(rows) -> Iterator[dict]:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from kotapintar.core import dashboard, navigation
 from kotapintar.reports import services, stats, transparency
 from kotapintar.reports.models import Privacy, Report, Status
-from kotapintar.reports.models_stats import ReportMapCell, ReportStat
+from kotapintar.reports.models_stats import ReportMapCell, ReportMapTotal, ReportStat
 from kotapintar.reports.transparency import BBox, PublicFilters
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +109,23 @@ def test_clusters_from_the_rollup_equal_clusters_from_the_reports(api, spread, l
             live = transparency._cluster_features(transparency._clusters_from_reports(grid, filters), grid)
             rollup = transparency._cluster_features(transparency._clusters_from_rollup(grid, filters), grid)
             assert rollup == live, (zoom, filters)
+        grid = transparency.grid_for(box, zoom)
+        totals = transparency._cluster_features(transparency._clusters_from_totals(grid), grid)
+        assert totals == transparency._cluster_features(
+            transparency._clusters_from_reports(grid, PublicFilters()), grid
+        )
     answer = _get(api, bbox=CITY_BOX, zoom=12)
     assert answer["source"] == "rollup" and answer["computed_at"]
     assert answer["total"] == 6
+
+
+def test_a_refresh_makes_cached_map_answers_stale(api, spread, make_report, lapor):
+    stats.refresh()
+    assert _get(api, bbox=CITY_BOX, zoom=12)["total"] == 5
+    make_report(status="verified", point=_shift(lapor.point("Pleburan"), 9))
+    assert _get(api, bbox=CITY_BOX, zoom=12)["total"] == 5  # cached, and the rollup is as it was
+    stats.refresh()
+    assert _get(api, bbox=CITY_BOX, zoom=12)["total"] == 6
 
 
 def test_a_date_filter_is_answered_from_the_reports(api, spread):
@@ -457,6 +471,7 @@ def test_refresh_command_and_schedule(lapor, make_report):
     assert "map cells" in out.getvalue()
     assert stats.read("30d").city.received == 1
     assert ReportMapCell.objects.get().count == 1
+    assert ReportMapTotal.objects.get().open_count == 1
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "reports.refresh_public_stats")
     assert entry["schedule"] <= 300
     assert "kotapintar.reports.stats" in settings.CELERY_IMPORTS

@@ -22,9 +22,10 @@ from .. import stats, transparency
 from ..forms_public import PublicFilterForm, StatsPeriodForm
 from ..models import Status
 
-#: Map symbols (public_map.js draws them with the same colours).
-OPEN_COLOR = "#b8590b"
-DONE_COLOR = "#1f7a3a"
+#: Map symbols (public_map.js and public.css draw them with the same colours): a group of
+#: reports is orange when at least half of it is not yet resolved, green otherwise.
+OPEN_COLOR = "#92400e"
+DONE_COLOR = "#1f6f36"
 CLUSTER_COLOR = "#0b4f8a"
 
 
@@ -39,9 +40,8 @@ def _report_map(filters: transparency.PublicFilters) -> dict:
     config["label"] = _("Map of public reports")
     config["legend"] = [
         *config["legend"],
-        {"label": _("Group of reports (the number is how many)"), "color": CLUSTER_COLOR, "dash": False},
-        {"label": _("Report not yet resolved"), "color": OPEN_COLOR, "dash": False},
-        {"label": _("Report resolved"), "color": DONE_COLOR, "dash": False},
+        {"label": _("Not yet resolved (a dot, or a group: the number is how many)"), "color": OPEN_COLOR, "dash": False},
+        {"label": _("Resolved (mostly, for a group)"), "color": DONE_COLOR, "dash": False},
     ]
     data_url = reverse("public-report-map")
     query = _query(filters.query())
@@ -192,7 +192,7 @@ def _chart_data(view: stats.StatsView) -> dict:
 def statistics(request: HttpRequest) -> HttpResponse:
     """Counts, on-time share, medians and ratings per agency and per kecamatan."""
     stats.ensure_fresh()
-    form = StatsPeriodForm(request.GET or None)
+    form = StatsPeriodForm(request.GET or None, initial={"period": stats.DEFAULT_PERIOD})
     if form.is_bound:
         form.is_valid()
     view = stats.read(form.chosen_period())

@@ -42,7 +42,7 @@
     span.textContent = props.count >= 10000 ? Math.round(props.count / 1000) + "k" : String(props.count);
     var share = props.count ? props.open / props.count : 0;
     return L.divIcon({
-      className: "kp-cluster" + (share > 0.5 ? " kp-cluster-open" : ""),
+      className: "kp-cluster" + (share >= 0.5 ? " kp-cluster-open" : ""),
       html: span,
       iconSize: [size, size]
     });

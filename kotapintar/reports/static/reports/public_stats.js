@@ -58,14 +58,12 @@
   var months = document.getElementById("chart-months");
   if (months && data.months.names.length) {
     new Chart(months, {
-      type: "line",
+      type: "bar",
       data: {
         labels: data.months.names,
         datasets: [
-          { label: data.labels.received, data: data.months.received, borderColor: colors.received,
-            backgroundColor: colors.received, tension: 0.2 },
-          { label: data.labels.resolved, data: data.months.resolved, borderColor: colors.resolved,
-            backgroundColor: colors.resolved, borderDash: [6, 3], tension: 0.2 }
+          { label: data.labels.received, data: data.months.received, backgroundColor: colors.received, maxBarThickness: 28 },
+          { label: data.labels.resolved, data: data.months.resolved, backgroundColor: colors.resolved, maxBarThickness: 28 }
         ]
       },
       options: {
