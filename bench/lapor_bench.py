@@ -48,6 +48,8 @@ def pg_url(name: str) -> str:
 def setup_django(db_name: str) -> None:
     """Point Django at the benchmark database (call before anything imports models)."""
     os.environ["DATABASE_URL"] = pg_url(db_name)
+    # Pages rendered in this process (EXPLAIN capture) need no collectstatic manifest.
+    os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kotapintar.settings")
     sys.path.insert(0, str(ROOT))
     import django
