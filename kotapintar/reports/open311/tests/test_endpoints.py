@@ -403,3 +403,26 @@ def test_set_aside_is_closed_with_its_reason_for_the_client_that_filed_it(lapor,
     assert own.data[0]["status"] == "closed"
     assert own.data[0]["status_notes"] == "Incomplete: not enough information to act on"
     assert Report.objects.get(tracking_number=number).status == Status.SET_ASIDE
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_fault_on_our_side_is_500_in_the_error_shape(lapor, o311, monkeypatch, fmt):
+    from kotapintar.reports.open311 import selectors
+
+    def broken():
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(selectors, "service_list", broken)
+    answer = o311.get(f"services.{fmt}")
+    assert answer.status == 500
+    assert "database went away" not in answer.text  # no internals leak
+    assert "went wrong on our side" in answer.text
+
+
+def test_reads_are_throttled_per_address(lapor, o311, settings):
+    settings.OPEN311_THROTTLE_RATES = {"read": "3/min", "write": "10/min"}
+    statuses = [o311.get("services.json").status for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limited = o311.get("discovery.xml")
+    assert limited.status == 429 and limited.data[0] == "errors"
+    assert 1 <= int(limited.response["Retry-After"]) <= 60
