@@ -282,6 +282,17 @@ def test_merge_into_an_unknown_report_is_refused_on_the_field(lapor, make_report
     assert Report.objects.get(pk=report.pk).status == Status.SUBMITTED
 
 
+def test_the_desk_makes_a_report_confidential(lapor, make_report, desk, api):
+    report = make_report(status="verified", privacy=Privacy.PUBLIC)
+    assert api.get(f"/api/v1/public/reports/{report.tracking_number}/").status_code == 200
+    response = desk.post(url("staff_privacy", report), {"privacy-privacy": "confidential"})
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.privacy == Privacy.CONFIDENTIAL and not report.is_public
+    assert api.get(f"/api/v1/public/reports/{report.tracking_number}/").status_code == 404
+    assert AuditLog.objects.filter(action="report.privacy", object_id=str(report.pk)).exists()
+
+
 # --- reporters' identities --------------------------------------------------------------------
 
 
