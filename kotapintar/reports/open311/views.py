@@ -119,8 +119,8 @@ class Open311View(View):
             if request.method not in methods:
                 raise Open311Error(
                     405,
-                    _("%(method)s is not allowed here; use %(allowed)s.")
-                    % {"method": request.method, "allowed": " or ".join(self.allowed)},
+                    _("%(method)s is not allowed here; allowed: %(allowed)s.")
+                    % {"method": request.method, "allowed": ", ".join(self.allowed)},
                     headers={"Allow": ", ".join(sorted(methods))},
                 )
             throttle("read", client_ip(request) or "-")
