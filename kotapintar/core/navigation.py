@@ -2,6 +2,12 @@
 
 Apps call `register()` from their AppConfig.ready(); the base layout shows the entries
 that fit the signed-in user's role (and the public ones to everybody).
+
+Roles of an entry: a platform role ("citizen", "verifier", "agency", "leadership",
+"admin"), or PUBLIC (everybody), AUTHENTICATED (any signed-in account), VISITOR (anyone who
+is not staff: residents and people not signed in — e.g. "file a report"). The bar must stay
+short on a phone and on a laptop: an entry that is personal (my reports, my services)
+goes in the account menu (`menu=USER_MENU`), not in the bar.
 """
 
 from __future__ import annotations
@@ -13,6 +19,9 @@ from django.utils.functional import Promise
 
 PUBLIC = "public"  # shown to everybody, signed in or not
 AUTHENTICATED = "authenticated"  # any signed-in account
+VISITOR = "visitor"  # anyone who is not staff: residents and people not signed in
+MAIN_MENU = "main"
+USER_MENU = "user"  # the account menu under the person's name
 
 
 @dataclass(frozen=True)
@@ -23,11 +32,15 @@ class NavItem:
     icon: str = ""
     order: int = 100
     roles: frozenset[str] = field(default_factory=lambda: frozenset({PUBLIC}))
+    menu: str = MAIN_MENU
 
     def visible_to(self, user) -> bool:
         if PUBLIC in self.roles:
             return True
-        if not getattr(user, "is_authenticated", False):
+        signed_in = bool(getattr(user, "is_authenticated", False))
+        if VISITOR in self.roles and not (signed_in and getattr(user, "is_staff_member", False)):
+            return True
+        if not signed_in:
             return False
         return AUTHENTICATED in self.roles or user.role in self.roles
 
@@ -46,5 +59,8 @@ def register(item: NavItem) -> None:
     _items[item.key] = item
 
 
-def items_for(user) -> list[NavItem]:
-    return sorted((i for i in _items.values() if i.visible_to(user) and i.url), key=lambda i: (i.order, i.key))
+def items_for(user, menu: str = MAIN_MENU) -> list[NavItem]:
+    return sorted(
+        (i for i in _items.values() if i.menu == menu and i.visible_to(user) and i.url),
+        key=lambda i: (i.order, i.key),
+    )

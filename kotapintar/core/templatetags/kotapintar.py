@@ -14,9 +14,9 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def nav_items(context):
+def nav_items(context, menu: str = navigation.MAIN_MENU):
     request = context.get("request")
-    return navigation.items_for(getattr(request, "user", None))
+    return navigation.items_for(getattr(request, "user", None), menu)
 
 
 @register.filter
