@@ -441,7 +441,9 @@ def _generate(citizens, agencies, staff_by_agency, agency_for_district) -> int:
     for index, (lat, lng, loc) in enumerate(points):
         code = rng.choices(codes, weights)[0]
         category = categories[code]
-        created = now - dt.timedelta(seconds=rng.uniform(3600, DAYS * 86400))
+        # The first few are fresh (the desk's queue today); the rest spread over six months.
+        recent = index < 12
+        created = now - dt.timedelta(seconds=rng.uniform(1800, 2 * 86400 if recent else DAYS * 86400))
         created = created.replace(microsecond=0)
         privacy = rng.choices([Privacy.ANONYMOUS, Privacy.PUBLIC, Privacy.CONFIDENTIAL], [60, 30, 10])[0]
         with_account = rng.random() < 0.7
@@ -477,7 +479,7 @@ def _generate(citizens, agencies, staff_by_agency, agency_for_district) -> int:
             updated_at=created,
             verify_due=sla.verify_due(created),
         )
-        plan = _plan(report, category, now, rng)
+        plan = _plan(report, category, now, rng, hold=recent and index % 3 == 1)
         # Routing: the category's agency, or the kecamatan office of the point.
         agency = None
         if category.routing == Category.Routing.AREA:
@@ -526,7 +528,9 @@ def _generate(citizens, agencies, staff_by_agency, agency_for_district) -> int:
     return len(reports)
 
 
-def _plan(report: Report, category: Category, now: dt.datetime, rng: random.Random) -> dict[str, Any]:
+def _plan(
+    report: Report, category: Category, now: dt.datetime, rng: random.Random, *, hold: bool = False
+) -> dict[str, Any]:
     """When each stage happens (None: not yet / never)."""
     created = report.created_at
     plan: dict[str, Any] = {"set_aside": None, "verified": None}
@@ -539,6 +543,11 @@ def _plan(report: Report, category: Category, now: dt.datetime, rng: random.Rand
     if roll < 0.06:
         plan["set_aside"] = verified
         plan["reason"] = rng.choice(SetAsideReason.values)
+        return plan
+    if hold:
+        # Verified today or yesterday; the desk is still choosing the agency.
+        plan["verified"] = created + (now - created) / 2
+        plan["dispositioned"] = None
         return plan
     plan["verified"] = verified
     plan["dispositioned"] = verified + dt.timedelta(minutes=rng.uniform(5, 240))
@@ -781,7 +790,7 @@ def _merge_some(reports, events, rng, now) -> None:
     moved next to it (a few metres away) and merged into it, as the desk would."""
     by_category: dict[int, list[Report]] = defaultdict(list)
     for report in sorted(reports, key=lambda r: r.created_at):
-        if report.verified_at is not None and report.status != Status.SET_ASIDE and not report.is_confidential:
+        if report.dispositioned_at is not None and not report.is_confidential:
             by_category[report.category_id].append(report)
     merged = 0
     for group in by_category.values():
