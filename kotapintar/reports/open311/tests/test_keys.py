@@ -9,6 +9,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from kotapintar.core.errors import NotAllowed
 from kotapintar.core.models import AuditLog
@@ -22,7 +23,8 @@ KEY_RE = re.compile(r"^kp311_[A-Za-z0-9_-]{43}$")
 
 def _command(*args) -> list[str]:
     out = io.StringIO()
-    call_command("open311_key", *args, stdout=out)
+    with translation.override("en"):
+        call_command("open311_key", *args, stdout=out)
     return out.getvalue().rstrip("\n").splitlines()
 
 
