@@ -1735,6 +1735,39 @@ def _close(report: Report, now: dt.datetime) -> None:
     report.due_at = None
     report.escalation_level = 0
     _save(report, ["status", "closed_at", "reopen_until", "due_at", "escalation_level"], now)
+    _offer_survey(report)
+
+
+def _offer_survey(report: Report) -> None:
+    """Offer the satisfaction survey (SKM) to a reporter with an account when a report closes.
+
+    One survey per report (the portal refuses a second offer; a reopened and re-closed report
+    keeps its first one). Answers are anonymous in the portal, so anonymous reports are
+    asked too. Run in a savepoint: a catalogue without a Lapor service, or a failure in the
+    portal, never stops the report from closing.
+    """
+    if report.reporter_id is None:
+        return
+    from kotapintar.portal import selectors as portal_selectors
+    from kotapintar.portal import services as portal_services
+
+    service = portal_selectors.service_for_online("report", report.category.code if report.category_id else "")
+    if service is None:
+        logger.info("no catalogue service for reports: no survey offered for %s", report.tracking_number)
+        return
+    try:
+        with transaction.atomic():
+            portal_services.survey_offer(
+                user=report.reporter,
+                case_kind="report",
+                case_id=report.pk,
+                service=service,
+                agency=report.responsible_agency,
+                case_label=_("Report %(number)s") % {"number": report.tracking_number},
+                case_url=links.reporter_path(report),
+            )
+    except Exception:  # the survey is a courtesy; closing the report is the duty
+        logger.exception("could not offer the survey for report %s", report.tracking_number)
 
 
 @transaction.atomic
