@@ -170,6 +170,12 @@ class TimelineEntrySerializer(serializers.Serializer):
     photos = PhotoSerializer(many=True)
 
 
+class RevealReporterSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, help_text="Why the desk needs to see who filed this anonymous report (audited)."
+    )
+
+
 class ReporterSerializer(serializers.Serializer):
     account_id = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
@@ -309,7 +315,12 @@ class ReportDetailSerializer(ReportListSerializer):
 
         if self.context.get("audience") == "reporter" and self.context.get("token_ok"):
             return None  # a tracking link shows the person their report, not their data
-        found = reporter_of(obj, self.context.get("user"))
+        user = self.context.get("user")
+        if obj.privacy == Privacy.ANONYMOUS and not (user is not None and obj.reporter_id == user.pk):
+            # Even the desk sees an anonymous reporter only through the audited
+            # POST .../reveal-reporter/ (reason required), never in passing.
+            return None
+        found = reporter_of(obj, user)
         return None if found is None else found.__dict__
 
     @extend_schema_field(PhotoSerializer(many=True))

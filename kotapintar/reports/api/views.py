@@ -372,6 +372,21 @@ class ReportViewSet(ReportsErrorsMixin, viewsets.GenericViewSet):
         found = duplicates.find_duplicates(report, public=False, limit=10)
         return Response(s.DuplicateSerializer([duplicates.as_public_dict(c) for c in found], many=True).data)
 
+    @extend_schema(
+        summary="Show the reporter of an anonymous report (desk; audited, reason required)",
+        request=s.RevealReporterSerializer,
+        responses=s.ReporterSerializer,
+        tags=["reports: desk"],
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-reporter")
+    def reveal_reporter(self, request: Request, tracking_number: str | None = None) -> Response:
+        from ..desk_services import report_reveal_reporter
+
+        data = _validated(s.RevealReporterSerializer, request)
+        report = self._staff_report(request, tracking_number or "")
+        reporter = report_reveal_reporter(actor=request.user, report=report, reason=data["reason"])
+        return Response(s.ReporterSerializer(reporter.__dict__).data)
+
     # -- the agencies --------------------------------------------------------------------------
 
     @extend_schema(

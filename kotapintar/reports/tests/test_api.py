@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from kotapintar.core.models import AuditLog
 from kotapintar.reports.models import Report, ReportPhoto, Status
 from kotapintar.testing.reports import jpeg_bytes, upload
 
@@ -142,7 +143,12 @@ def test_desk_and_agency_actions_through_the_api(make_report, api_as, verifier, 
     response = desk.post(base + "disposition/", {"note": "Mohon segera."}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "dispositioned"
-    assert response.json()["reporter"]["name"] == "Siti Warga"  # the desk sees the reporter
+    # An anonymous report: even the desk sees the reporter only on an audited request with a reason.
+    assert response.json()["reporter"] is None
+    assert desk.post(base + "reveal-reporter/", {"reason": ""}, format="json").status_code == 400
+    revealed = desk.post(base + "reveal-reporter/", {"reason": "Perlu konfirmasi lokasi."}, format="json")
+    assert revealed.status_code == 200 and revealed.json()["name"] == "Siti Warga"
+    assert AuditLog.objects.filter(action="report.reveal_reporter", object_id=str(report.pk)).count() == 1
 
     agency = api_as(officer)
     assert agency.post(base + "note/", {"text": "Cek gudang aspal."}, format="json").status_code == 201
