@@ -31,9 +31,16 @@ def register_all() -> None:
         return
     from kotapintar.core import dashboard, navigation
 
+    # Filing is for residents and visitors (staff have their desks); "my reports" is personal:
+    # it goes in the account menu, not in the bar.
     navigation.register(
         navigation.NavItem(
-            key="reports.create", label=_("Lapor"), url_name="reports:create", icon="megaphone", order=15
+            key="reports.create",
+            label=_("Lapor"),
+            url_name="reports:create",
+            icon="megaphone",
+            order=15,
+            roles=frozenset({navigation.VISITOR}),
         )
     )
     navigation.register(
@@ -44,6 +51,7 @@ def register_all() -> None:
             icon="card-checklist",
             order=16,
             roles=frozenset({navigation.AUTHENTICATED}),
+            menu=navigation.USER_MENU,
         )
     )
     for tile in (

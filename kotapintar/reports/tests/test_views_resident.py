@@ -560,10 +560,14 @@ def test_tracking_look_up(lapor, make_report, client):
 # --- the platform's entry points -----------------------------------------------------------------------------
 
 
-def test_the_navigation_and_the_home_page_lead_to_lapor(lapor, client):
+def test_the_navigation_and_the_home_page_lead_to_lapor(lapor, client, citizen_client):
     home = client.get("/").content.decode()
     assert f'href="{reverse("reports:create")}"' in home
-    assert "Laporkan masalah" in home
+    assert "Laporkan masalah" in home and "Lacak laporan" in home
+    signed_in = _doc(citizen_client.get("/"))
+    # "My reports" is personal: in the account menu (and a home tile), not in the bar.
+    assert signed_in.xpath(f"//*[contains(@class, 'dropdown-menu')]//a[@href='{reverse('reports:mine')}']")
+    assert not signed_in.xpath(f"//ul[contains(@class, 'navbar-nav')]/li/a[@href='{reverse('reports:mine')}']")
 
 
 def test_the_form_paints_with_inlined_css_and_loads_the_full_sheets_after_the_content(lapor, client):
