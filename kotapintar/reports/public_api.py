@@ -24,6 +24,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from kotapintar.core.api.errors import error_body
@@ -51,6 +52,24 @@ def _filters(request: Request) -> transparency.PublicFilters | Response:
     return form.filters()
 
 
+class MapThrottle(SimpleRateThrottle):
+    """A map asks at every move: 600 answers a minute per address (an office behind one
+    address, a resident panning fast), far above one person's use."""
+
+    scope = "reports_public_map"
+    rate = "600/min"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class ExportThrottle(MapThrottle):
+    """A whole export is heavy: 20 a minute per address."""
+
+    scope = "reports_public_export"
+    rate = "20/min"
+
+
 class _Public(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []  # open data: no session, no CSRF, cacheable
@@ -76,6 +95,8 @@ class MapResponseSerializer(serializers.Serializer):
 
 class MapView(_Public):
     """Clusters (counts per grid cell) below zoom 15, single reports from zoom 15 on."""
+
+    throttle_classes = [MapThrottle]
 
     @extend_schema(
         summary="Public reports on a map viewport (clusters or points)",
@@ -186,6 +207,8 @@ EXPORT_DESCRIPTION = (
 
 
 class ExportCsvView(_Public):
+    throttle_classes = [ExportThrottle]
+
     @extend_schema(
         summary="Public reports as CSV (streamed)",
         description=EXPORT_DESCRIPTION,
@@ -206,6 +229,8 @@ class ExportCsvView(_Public):
 
 
 class ExportGeoJsonView(_Public):
+    throttle_classes = [ExportThrottle]
+
     @extend_schema(
         summary="Public reports as GeoJSON (streamed)",
         description=EXPORT_DESCRIPTION,

@@ -25,7 +25,8 @@ count for the city only. Kecamatan is the one the point lies in.
 
 Medians: PostgreSQL computes them in the database (percentile_cont); other databases
 (SQLite, the embedded mode) go through `_python_medians`, which reads the durations and
-takes the median in Python — the seam is `_medians()`.
+takes the median in Python — the seam is `_figures()`. The calendar years are computed
+together, grouped by year (one pass per dimension, not one per year).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Aggregate, Avg, Count, F, FloatField, Func, Max, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, ExtractYear, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -139,21 +140,20 @@ def _median_annotations() -> dict:
     }
 
 
-def _python_medians(qs: QuerySet, group: str | None) -> dict:
-    """{group value: (median response days, median resolution days)} computed in Python."""
+def _python_medians(qs: QuerySet, group: list[str]) -> dict:
+    """{group values (a tuple): (median response, median resolution) in seconds}, computed
+    in Python from the durations (the databases without percentile_cont)."""
     response: dict = defaultdict(list)
     resolution: dict = defaultdict(list)
-    fields = ["created_at", "first_response_at", "resolved_at", "status"]
-    if group:
-        fields.append(group)
     rows = (
         qs.filter(Q(first_response_at__isnull=False) | Q(resolved_at__isnull=False))
-        .values_list(*fields)
+        .values_list("created_at", "first_response_at", "resolved_at", "status", *group)
+        .order_by()
         .iterator(chunk_size=5000)
     )
     for row in rows:
-        key = row[4] if group else None
         created, first, resolved, status = row[0], row[1], row[2], row[3]
+        key = tuple(row[4:])
         if first is not None:
             response[key].append((first - created).total_seconds())
         if resolved is not None and status in RESOLVED_STATUSES:
@@ -168,15 +168,15 @@ def _python_medians(qs: QuerySet, group: str | None) -> dict:
     }
 
 
-def _medians(qs: QuerySet, group: str | None, rows: list[dict]) -> None:
-    """Fill `median_response`/`median_resolution` (seconds) into grouped rows, in place."""
-    if _uses_percentile():
-        return  # already annotated by the database
-    found = _python_medians(qs, group)
-    for row in rows:
-        response, resolution = found.get(row.get(group) if group else None, (None, None))
-        row["median_response"] = response
-        row["median_resolution"] = resolution
+def _figures(qs: QuerySet, group: list[str]) -> list[dict]:
+    """The figures per combination of `group` fields (one row for no field): counts, and
+    the medians — by percentile_cont in PostgreSQL, else through `_python_medians` (the seam)."""
+    rows = list(qs.values(*group).annotate(**_counts()).order_by(*group)) if group else [qs.aggregate(**_counts())]
+    if not _uses_percentile():
+        found = _python_medians(qs, group)
+        for row in rows:
+            row["median_response"], row["median_resolution"] = found.get(tuple(row[f] for f in group), (None, None))
+    return rows
 
 
 # --- computing --------------------------------------------------------------------------------------
@@ -232,34 +232,10 @@ def _names() -> tuple[dict, dict]:
     return agencies, districts
 
 
-def _period_rows(period: Period, now: dt.datetime, agencies: dict, districts: dict) -> list[ReportStat]:
-    qs = Report.objects.exclude(status=Status.MERGED).filter(created_at__gte=period.start, created_at__lt=period.end)
-    rows: list[ReportStat] = []
-
-    city = [qs.aggregate(**_counts())]
-    _medians(qs, None, city)
-    rows.append(_stat(period.key, ReportStat.Dimension.CITY, "", "", city[0], now))
-
-    by_agency = list(
-        qs.filter(responsible_agency__isnull=False)
-        .values("responsible_agency_id")
-        .annotate(**_counts())
-        .order_by("responsible_agency_id")
-    )
-    _medians(qs.filter(responsible_agency__isnull=False), "responsible_agency_id", by_agency)
-    for row in by_agency:
-        code, name = agencies.get(row["responsible_agency_id"], (str(row["responsible_agency_id"]), ""))
-        rows.append(_stat(period.key, ReportStat.Dimension.AGENCY, code, name, row, now))
-
-    by_district = list(
-        qs.filter(district__isnull=False).values("district_id").annotate(**_counts()).order_by("district_id")
-    )
-    _medians(qs.filter(district__isnull=False), "district_id", by_district)
-    for row in by_district:
-        code = row["district_id"]
-        rows.append(_stat(period.key, ReportStat.Dimension.DISTRICT, code, districts.get(code, code), row, now))
-
-    months = (
+def _month_rows(qs: QuerySet) -> list[dict]:
+    """Counts per month of filing (WIB), oldest first; `month` is a date."""
+    found = []
+    rows = (
         qs.annotate(month=TruncMonth("created_at", tzinfo=WIB))
         .values("month")
         .annotate(
@@ -270,13 +246,77 @@ def _period_rows(period: Period, now: dt.datetime, agencies: dict, districts: di
         )
         .order_by("month")
     )
-    for row in months:
+    for row in rows:
         month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = month.astimezone(WIB) if timezone.is_aware(month) else month
-        key = f"{month:%Y-%m}"
-        rows.append(_stat(period.key, ReportStat.Dimension.MONTH, key, key, row, now))
-    return rows
+        if isinstance(month, dt.datetime) and timezone.is_aware(month):
+            month = month.astimezone(WIB)
+        found.append({**row, "month": month})
+    return found
+
+
+class _Builder:
+    """Turns grouped figures into ReportStat rows (names looked up once)."""
+
+    def __init__(self, now: dt.datetime):
+        self.now = now
+        self.agencies, self.districts = _names()
+        self.rows: list[ReportStat] = []
+
+    def city(self, period: str, row: dict) -> None:
+        self.rows.append(_stat(period, ReportStat.Dimension.CITY, "", "", row, self.now))
+
+    def agency(self, period: str, row: dict) -> None:
+        pk = row["responsible_agency_id"]
+        code, name = self.agencies.get(pk, (str(pk), ""))
+        self.rows.append(_stat(period, ReportStat.Dimension.AGENCY, code, name, row, self.now))
+
+    def district(self, period: str, row: dict) -> None:
+        code = row["district_id"]
+        name = self.districts.get(code, code)
+        self.rows.append(_stat(period, ReportStat.Dimension.DISTRICT, code, name, row, self.now))
+
+    def month(self, period: str, row: dict) -> None:
+        key = f"{row['month']:%Y-%m}"
+        self.rows.append(_stat(period, ReportStat.Dimension.MONTH, key, key, row, self.now))
+
+
+def _reports() -> QuerySet[Report]:
+    return Report.objects.exclude(status=Status.MERGED)
+
+
+def _rolling(build: _Builder, period: Period) -> None:
+    qs = _reports().filter(created_at__gte=period.start, created_at__lt=period.end)
+    build.city(period.key, _figures(qs, [])[0])
+    for row in _figures(qs.filter(responsible_agency__isnull=False), ["responsible_agency_id"]):
+        build.agency(period.key, row)
+    for row in _figures(qs.filter(district__isnull=False), ["district_id"]):
+        build.district(period.key, row)
+    for row in _month_rows(qs):
+        build.month(period.key, row)
+
+
+def _years(build: _Builder, years: list[Period]) -> None:
+    """Every calendar year at once: one pass per dimension grouped by year (not one per year)."""
+    if not years:
+        return
+    qs = (
+        _reports()
+        .filter(created_at__gte=min(p.start for p in years), created_at__lt=max(p.end for p in years))
+        .annotate(year=ExtractYear("created_at", tzinfo=WIB))
+    )
+    keys = {p.key for p in years}
+    seen = set()
+    for row in _figures(qs, ["year"]):
+        seen.add(str(row["year"]))
+        build.city(str(row["year"]), row)
+    for key in sorted(keys - seen):
+        build.city(key, {})  # a year without reports still has its (empty) figures
+    for row in _figures(qs.filter(responsible_agency__isnull=False), ["year", "responsible_agency_id"]):
+        build.agency(str(row["year"]), row)
+    for row in _figures(qs.filter(district__isnull=False), ["year", "district_id"]):
+        build.district(str(row["year"]), row)
+    for row in _month_rows(qs):
+        build.month(str(row["month"].year), row)
 
 
 @dataclass
@@ -292,19 +332,23 @@ def compute_rows(now: dt.datetime | None = None) -> list[ReportStat]:
     """Every ReportStat row, computed from the reports (not saved)."""
     now = now or timezone.now()
     first = Report.objects.aggregate(first=Min("created_at"))["first"]
-    agencies, districts = _names()
-    rows: list[ReportStat] = []
-    for period in periods(now, first_year=first.astimezone(WIB).year if first else None):
-        rows.extend(_period_rows(period, now, agencies, districts))
-    return rows
+    build = _Builder(now)
+    found = periods(now, first_year=first.astimezone(WIB).year if first else None)
+    for period in found:
+        if not period.key.isdigit():
+            _rolling(build, period)
+    _years(build, [p for p in found if p.key.isdigit()])
+    return build.rows
 
 
 def _lock_refresh() -> None:
-    """Serialise two refreshes (the periodic one and an on-demand one) on PostgreSQL;
-    SQLite serialises writing transactions by itself."""
+    """Serialise two refreshes (the periodic one and an on-demand one) on PostgreSQL, and
+    give the grouping queries of this transaction enough memory to sort and hash without
+    spilling to disk; SQLite serialises writing transactions by itself."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK])
+            cursor.execute("SET LOCAL work_mem = '64MB'")
 
 
 def _insert_select(model, columns: dict[str, str], queryset: QuerySet) -> int:
@@ -365,9 +409,9 @@ def refresh(now: dt.datetime | None = None) -> RefreshResult:
     """Recompute the public statistics and the map cells and replace them atomically."""
     started = time.monotonic()
     now = now or timezone.now()
-    rows = compute_rows(now)
     with transaction.atomic():
         _lock_refresh()
+        rows = compute_rows(now)
         ReportStat.objects.all().delete()
         ReportStat.objects.bulk_create(rows, batch_size=500)
         cells = _rebuild_map_cells()

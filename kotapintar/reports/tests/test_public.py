@@ -462,6 +462,24 @@ def test_statistics_api_and_years(api, figures):
     assert api.get("/api/v1/public/stats/reports/", {"period": "kemarin"}).status_code == 400
 
 
+def test_calendar_years_each_have_their_figures(lapor, make_report):
+    this_year = timezone.localdate().year
+    old = make_report(status="resolved")
+    filed = dt.datetime(this_year - 2, 12, 31, 20, 0, tzinfo=dt.UTC)  # 1 January in WIB
+    Report.objects.filter(pk=old.pk).update(
+        created_at=filed, first_response_at=filed + dt.timedelta(days=2), resolved_at=filed + dt.timedelta(days=6)
+    )
+    make_report(status="verified")
+    stats.refresh()
+    years = [k for k, _label in stats.available_periods() if k.isdigit()]
+    assert years == [str(this_year), str(this_year - 1)]  # the old one filed on 1 January WIB
+    before = stats.read(str(this_year - 1))
+    assert (before.city.received, before.city.resolved, before.city.median_resolution_days) == (1, 1, 6.0)
+    assert [row.key for row in before.months] == [f"{this_year - 1}-01"]
+    assert [row.label for row in before.agencies] == ["Dinas Pekerjaan Umum"]
+    assert stats.read(str(this_year)).city.received == 1
+
+
 def test_refresh_command_and_schedule(lapor, make_report):
     from django.core.management import call_command
 
