@@ -130,6 +130,7 @@ class CityBoundariesView(APIView):
         parameters=[BoundariesQuerySerializer],
         responses={
             (200, "application/geo+json"): OpenApiTypes.OBJECT,
+            (200, "application/json"): OpenApiTypes.OBJECT,
             (400, "application/json"): RegionErrorSerializer,
         },
     )

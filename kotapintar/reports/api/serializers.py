@@ -47,7 +47,7 @@ class CategorySerializer(serializers.ModelSerializer):
     kind = serializers.CharField(read_only=True, help_text="complaint, aspiration or information.")
     name = serializers.CharField(source="display_name", read_only=True)
     name_id = serializers.CharField(source="name", read_only=True)
-    default_agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    default_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     attributes = CategoryAttributeSerializer(many=True, read_only=True)
     related = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
 

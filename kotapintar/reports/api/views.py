@@ -364,7 +364,7 @@ class ReportViewSet(ReportsErrorsMixin, viewsets.GenericViewSet):
         responses=s.DuplicateSerializer(many=True),
         tags=["reports: desk"],
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def duplicates(self, request: Request, tracking_number: str | None = None) -> Response:
         report = self._staff_report(request, tracking_number or "")
         if not sees_staff_names(request.user):

@@ -40,7 +40,11 @@ def _report_map(filters: transparency.PublicFilters) -> dict:
     config["label"] = _("Map of public reports")
     config["legend"] = [
         *config["legend"],
-        {"label": _("Not yet resolved (a dot, or a group: the number is how many)"), "color": OPEN_COLOR, "dash": False},
+        {
+            "label": _("Not yet resolved (a dot, or a group: the number is how many)"),
+            "color": OPEN_COLOR,
+            "dash": False,
+        },
         {"label": _("Resolved (mostly, for a group)"), "color": DONE_COLOR, "dash": False},
     ]
     data_url = reverse("public-report-map")
