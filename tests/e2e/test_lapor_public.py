@@ -143,4 +143,3 @@ def test_pages_fit_a_phone(phone, live_server, city_reports, offline_tiles):
     report = city_reports[1]
     phone.visit(f"{live_server.url}/lapor/publik/{report.tracking_number}/", "phone-report")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
-
