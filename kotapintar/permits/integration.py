@@ -37,6 +37,17 @@ def register_all() -> None:
     )
     navigation.register(
         navigation.NavItem(
+            key="permits.mine",
+            label=_("My applications"),
+            url_name="permits:my_applications",
+            icon="file-earmark-text",
+            order=17,
+            roles=frozenset({navigation.AUTHENTICATED}),
+            menu=navigation.USER_MENU,
+        )
+    )
+    navigation.register(
+        navigation.NavItem(
             key="permits.queue",
             label=_("Permit queue"),
             url_name="permits:staff_queue",

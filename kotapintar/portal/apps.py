@@ -24,8 +24,9 @@ class PortalConfig(AppConfig):
                 label=_("My services"),
                 url_name="portal:mine",
                 icon="person-lines-fill",
-                order=21,
+                order=14,
                 roles=frozenset({navigation.AUTHENTICATED}),
+                menu=navigation.USER_MENU,  # personal: in the account menu, first
             )
         )
         for tile in (
