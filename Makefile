@@ -56,7 +56,7 @@ setup: venv assets
 
 run: setup
 	@echo "Kota Pintar is serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	$(VENV)/bin/gunicorn kotapintar.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
+	SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}" $(VENV)/bin/gunicorn kotapintar.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--access-logfile - --graceful-timeout 5
 
 test: setup

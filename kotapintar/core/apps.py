@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from kotapintar.accounts.models import STAFF_ROLES
 
-        from . import dashboard, navigation
+        from . import checks, dashboard, navigation  # noqa: F401  (checks registers the deploy checks)
         from .views import calendar_card_context
 
         navigation.register(

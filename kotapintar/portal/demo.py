@@ -16,6 +16,7 @@ import random
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from kotapintar.accounts.demo import CITIZEN_PASSWORD
 from kotapintar.agencies.models import Agency
 from kotapintar.core.demo import DEMO_FLAG_DOMAIN, DemoAccount
 
@@ -25,7 +26,7 @@ from .models import SatisfactionSurvey, ServiceStandard, SurveyResponse
 SEED = 3374  # Kota Semarang's area code
 MONTHS = 18
 DEMO_RESIDENT = f"warga.survei@{DEMO_FLAG_DOMAIN}"
-DEMO_PASSWORD = "demo-warga-2026"  # noqa: S105 (demo data only; load_demo prints it)
+DEMO_PASSWORD = CITIZEN_PASSWORD  # the published demo password of residents
 
 # How well each agency serves in the demo (mean score 1-4); other agencies get 3.1.
 QUALITY = {"DISDUKCAPIL": 3.75, "DPMPTSP": 3.35, "DINKES": 3.2, "DISHUB": 2.85, "DLH": 3.0, "PDAM": 2.7}

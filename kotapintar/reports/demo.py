@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from kotapintar.accounts.demo import CITIZEN_PASSWORD, STAFF_PASSWORD
 from kotapintar.core import geo
 from kotapintar.core.demo import DEMO_FLAG_DOMAIN, DemoAccount
 
@@ -44,7 +45,8 @@ from .models import (
 COUNT = 2000
 DAYS = 182
 SEED = 2026
-PASSWORD = "Lapor-Semarang-2026"  # noqa: S105 — demo only, printed by load_demo
+# The published demo passwords are those of the accounts demo (accounts.demo), whose staff
+# accounts this demo reuses when they exist.
 
 PLACES = [
     "Jl. Pandanaran",
@@ -288,7 +290,7 @@ def _staff(email: str, full_name: str, role: str, agency=None, membership_role: 
     User = get_user_model()
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = staff_create(actor=None, full_name=full_name, email=email, role=role, password=PASSWORD).user
+        user = staff_create(actor=None, full_name=full_name, email=email, role=role, password=STAFF_PASSWORD).user
     device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "id").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
@@ -300,7 +302,7 @@ def _staff(email: str, full_name: str, role: str, agency=None, membership_role: 
     return DemoAccount(
         role=role if agency is None else f"{role} ({agency.code})",
         login=email,
-        password=PASSWORD,
+        password=STAFF_PASSWORD,
         totp_secret=secret_base32(device),
         otpauth_uri=otpauth_uri(device),
         note="",
@@ -391,20 +393,23 @@ def load(*, stdout=None) -> list[DemoAccount]:
     accounts: list[DemoAccount] = []
     accounts.append(_staff(f"verifikator@{DEMO_FLAG_DOMAIN}", "Rina Verifikator", "verifier"))
     if "DPU" in agencies:
-        accounts.append(_staff(f"dpu@{DEMO_FLAG_DOMAIN}", "Bayu Petugas DPU", "agency", agencies["DPU"]))
+        accounts.append(_staff(f"operator.dpu@{DEMO_FLAG_DOMAIN}", "Bayu Petugas DPU", "agency", agencies["DPU"]))
         accounts.append(
             _staff(f"kepala.dpu@{DEMO_FLAG_DOMAIN}", "Ir. Hadi Kepala DPU", "agency", agencies["DPU"], "head")
         )
     if "DLH" in agencies:
-        accounts.append(_staff(f"dlh@{DEMO_FLAG_DOMAIN}", "Wulan Petugas DLH", "agency", agencies["DLH"]))
+        accounts.append(_staff(f"operator.dlh@{DEMO_FLAG_DOMAIN}", "Wulan Petugas DLH", "agency", agencies["DLH"]))
     accounts.append(_staff(f"pimpinan@{DEMO_FLAG_DOMAIN}", "Sekretaris Daerah", "leadership"))
     citizens = _citizens(160)
     resident = citizens[0]
-    resident.set_password(PASSWORD)
+    resident.set_password(CITIZEN_PASSWORD)
     resident.save(update_fields=["password"])
     accounts.append(
         DemoAccount(
-            role="citizen", login=resident.email, password=PASSWORD, note="a resident with reports (Laporan Saya)"
+            role="citizen",
+            login=resident.email,
+            password=CITIZEN_PASSWORD,
+            note="a resident with many reports (Laporan Saya)",
         )
     )
 

@@ -37,7 +37,7 @@ def test_a_date_without_timezone_is_refused_naming_the_parameter(text):
         parse_datetime(text, "end_date")
     assert caught.value.status == 400
     assert "end_date" in caught.value.descriptions[0]
-    assert "timezone" in caught.value.descriptions[0]
+    assert "zona waktu" in caught.value.descriptions[0]  # Indonesian, the default language
 
 
 @pytest.mark.parametrize(
