@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from kotapintar.accounts.demo import CITIZEN_PASSWORD
+from kotapintar.accounts.models import Role
 from kotapintar.agencies.models import Agency
 from kotapintar.core.demo import DEMO_FLAG_DOMAIN, DemoAccount
 
@@ -89,7 +90,10 @@ def _resident_with_a_survey() -> DemoAccount | None:
             case_label="Laporan jalan berlubang (demo)",
         )
     return DemoAccount(
-        role="citizen", login=DEMO_RESIDENT, password=DEMO_PASSWORD, note="has a satisfaction survey waiting"
+        role=str(Role.CITIZEN.label),
+        login=DEMO_RESIDENT,
+        password=DEMO_PASSWORD,
+        note="has a satisfaction survey waiting",
     )
 
 

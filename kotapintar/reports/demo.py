@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kotapintar.accounts.demo import CITIZEN_PASSWORD, STAFF_PASSWORD
+from kotapintar.accounts.models import Role
 from kotapintar.core import geo
 from kotapintar.core.demo import DEMO_FLAG_DOMAIN, DemoAccount
 
@@ -300,7 +301,7 @@ def _staff(email: str, full_name: str, role: str, agency=None, membership_role: 
     if agency is not None:
         membership_set(actor=None, user=user, agency=agency, role=membership_role, position="Pengelola pengaduan")
     return DemoAccount(
-        role=role if agency is None else f"{role} ({agency.code})",
+        role=str(Role(role).label) if agency is None else f"{Role(role).label} ({agency.code})",
         login=email,
         password=STAFF_PASSWORD,
         totp_secret=secret_base32(device),
@@ -406,7 +407,7 @@ def load(*, stdout=None) -> list[DemoAccount]:
     resident.save(update_fields=["password"])
     accounts.append(
         DemoAccount(
-            role="citizen",
+            role=str(Role.CITIZEN.label),
             login=resident.email,
             password=CITIZEN_PASSWORD,
             note="a resident with many reports (Laporan Saya)",

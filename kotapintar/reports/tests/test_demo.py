@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count
 
 from kotapintar.reports import demo, services
@@ -13,7 +14,11 @@ from kotapintar.reports.models import Disposition, Privacy, Report, ReportEvent,
 def test_demo_reports_cover_every_state_and_obey_the_rules(lapor, monkeypatch):
     monkeypatch.setattr(demo, "COUNT", 400)
     accounts = demo.load(stdout=io.StringIO())
-    assert {a.role for a in accounts} >= {"verifier", "leadership", "citizen"}
+    logins = {a.login.split("@")[0]: a for a in accounts}
+    assert set(logins) >= {"verifikator", "pimpinan", "warga001"}
+    # The printed password is the resident's (the published demo password).
+    resident = logins["warga001"]
+    assert get_user_model().objects.get(email=resident.login).check_password(resident.password)
     statuses = dict(Report.objects.values_list("status").annotate(n=Count("id")))
     assert set(statuses) == set(Status.values), statuses
     assert Report.objects.count() == 400
