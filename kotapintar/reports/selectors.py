@@ -557,7 +557,13 @@ def public_reports(**filters: Any) -> QuerySet[Report]:
     qs = _apply_filters(qs, **filters)
     if bbox:
         min_lat, min_lng, max_lat, max_lng = bbox
-        qs = qs.filter(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
+        # On the public coordinates: a narrowing box must not find an anonymous report's
+        # exact point (transparency.public_location).
+        from .transparency import public_coordinate
+
+        qs = qs.annotate(public_lat=public_coordinate("lat"), public_lng=public_coordinate("lng")).filter(
+            public_lat__gte=min_lat, public_lat__lte=max_lat, public_lng__gte=min_lng, public_lng__lte=max_lng
+        )
     return qs.order_by("-created_at", "-id")
 
 
@@ -565,9 +571,13 @@ def public_summary(report: Report, *, with_timeline: bool = False, with_photos: 
     """The public view of one report (call only for public reports)."""
     if not report.is_public:
         raise Http404("report")
+    from .transparency import public_location
+
     category = report.category
     agency = report.responsible_agency
-    shown = report.public_name if report.privacy == Privacy.PUBLIC else ""
+    shown = report.public_name if report.privacy == Privacy.PUBLIC and report.show_name else ""
+    # Anonymous reports: the point blurred and no address, on every public surface.
+    where = public_location(report.privacy, report.lat, report.lng, report.address)
     return PublicReport(
         tracking_number=report.tracking_number,
         kind=report.kind,
@@ -575,9 +585,9 @@ def public_summary(report: Report, *, with_timeline: bool = False, with_photos: 
         category_name=category.display_name,
         title=report.title,
         text=report.text,
-        lat=report.lat,
-        lng=report.lng,
-        address=report.address,
+        lat=where.lat,
+        lng=where.lng,
+        address=where.address,
         village_code=report.village_id or "",
         village_name=report.village.name if report.village is not None else "",
         district_code=report.district_id or "",

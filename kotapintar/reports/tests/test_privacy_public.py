@@ -178,8 +178,6 @@ class Surface:
     fetch: Callable[[Any, World], str]
     # What the surface must show (proves it is not empty).
     shows: Callable[[World], list[str]] = _tracking_numbers
-    # False where the surface does not (yet) blur the anonymous point: see test docstring.
-    blurs_location: bool = True
 
 
 SURFACES = [
@@ -211,10 +209,10 @@ SURFACES = [
     ),
     Surface("CSV export", lambda c, w: _body(c.get("/api/v1/public/exports/reports.csv"))),
     Surface("GeoJSON export", lambda c, w: _body(c.get("/api/v1/public/exports/reports.geojson"))),
-    # The backbone's public API (reports/api): it gives the exact point and address of
-    # anonymous reports (not blurred), so only identities are checked there.
-    Surface("public API list", lambda c, w: _body(c.get("/api/v1/public/reports/")), blurs_location=False),
-    Surface("public API details", _api_details, blurs_location=False),
+    # The public API of Lapor (reports/api).
+    Surface("public API list", lambda c, w: _body(c.get("/api/v1/public/reports/"))),
+    Surface("public API list in a box", lambda c, w: _body(c.get("/api/v1/public/reports/", {"bbox": CITY_BOX}))),
+    Surface("public API details", _api_details),
     # Open311 GeoReport v2 (reports/open311), with every extension on.
     Surface("Open311 requests JSON", lambda c, w: _body(c.get("/open311/v2/requests.json", {"extensions": "true"}))),
     Surface("Open311 requests XML", lambda c, w: _body(c.get("/open311/v2/requests.xml", {"extensions": "true"}))),
@@ -234,7 +232,7 @@ def test_no_identity_note_or_confidential_report_on_the_surface(client, world, s
     compact = body.replace(" ", "")
     for expected in surface.shows(world):
         assert expected in body or expected in compact, f"{surface.name} does not show {expected!r}"
-    for secret in world.secrets(location=surface.blurs_location):
+    for secret in world.secrets(location=True):
         assert secret not in body, f"{surface.name} shows {secret!r}"
 
 
@@ -264,3 +262,22 @@ def test_export_columns_hold_no_identity_field(client, world):
     data = json.loads(_body(client.get("/api/v1/public/exports/reports.geojson")))
     keys = set(data["features"][0]["properties"])
     assert not keys & {"reporter", "reporter_name", "shown_name", "public_name", "email", "phone", "internal_note"}
+
+
+def test_a_narrowing_box_does_not_find_an_anonymous_reports_exact_point(client, world):
+    """A box around the exact point but not the blurred one finds nothing; a box around the
+    blurred point finds the report. Bisection on the box must not recover the point."""
+    from kotapintar.reports.transparency import public_location
+
+    anonymous = world.reports["anonymous"]
+    blurred = public_location(anonymous.privacy, anonymous.lat, anonymous.lng)
+    assert (blurred.lat, blurred.lng) != (anonymous.lat, anonymous.lng)
+
+    def found(lat: float, lng: float, half: float) -> bool:
+        box = f"{lat - half},{lng - half},{lat + half},{lng + half}"
+        rows = client.get("/api/v1/public/reports/", {"bbox": box}).json()["results"]
+        return anonymous.tracking_number in {r["tracking_number"] for r in rows}
+
+    tiny = min(abs(blurred.lat - anonymous.lat), abs(blurred.lng - anonymous.lng)) / 2 or 0.00001
+    assert not found(anonymous.lat, anonymous.lng, tiny)
+    assert found(blurred.lat, blurred.lng, 0.00001)
