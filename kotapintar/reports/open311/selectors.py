@@ -317,8 +317,21 @@ def request_rows(query: RequestQuery, *, client: Open311Client | None = None) ->
             qs = qs.filter(updated_at__gte=query.updated_after)
         if query.updated_before is not None:
             qs = qs.filter(updated_at__lte=query.updated_before)
-    offset = (query.page - 1) * query.page_size
-    return list(qs[offset : offset + query.page_size])
+    return _page(qs, (query.page - 1) * query.page_size, query.page_size)
+
+
+# From this many rows down, a page first picks its ids on the report table alone (an index
+# scan, no joins), then loads those rows with their categories and agencies: the rows
+# skipped by OFFSET are never joined, so page 1,000 costs about what page 1 does.
+DEFERRED_JOIN_FROM = 1000
+
+
+def _page(qs: QuerySet, offset: int, size: int) -> list:
+    if offset < DEFERRED_JOIN_FROM:
+        return list(qs[offset : offset + size])
+    ids = list(qs.values_list("id", flat=True)[offset : offset + size])
+    rows = {row.id: row for row in qs.filter(id__in=ids)}
+    return [rows[i] for i in ids if i in rows]
 
 
 def request_row(service_request_id: str, *, client: Open311Client | None = None) -> Report:
@@ -510,8 +523,33 @@ def update_rows(*, start: dt.datetime, end: dt.datetime | None, page: int, page_
     )
     if end is not None:
         qs = qs.filter(created_at__lte=end)
-    offset = (page - 1) * page_size
-    return list(qs[offset : offset + page_size])
+    return _page(qs, (page - 1) * page_size, page_size)
+
+
+def _statuses_after(events: list[ReportEvent]) -> dict[int, str]:
+    """The status of its request after each of `events`, by walking the request's public
+    timeline from the start: an entry that changes nothing (a duplicate merged into it) keeps
+    the status the request had, so a closed request does not look open again."""
+    if not events:
+        return {}
+    wanted = {event.pk for event in events}
+    rows = (
+        ReportEvent.objects.filter(
+            report_id__in={event.report_id for event in events},
+            visibility=Visibility.PUBLIC,
+            created_at__lte=max(event.created_at for event in events),
+        )
+        .exclude(kind__in=list(NOT_UPDATES))
+        .order_by("created_at", "id")
+        .values_list("id", "report_id", "kind", "data")
+    )
+    current: dict[int, str] = {}
+    found: dict[int, str] = {}
+    for pk, report_id, kind, data in rows:
+        current[report_id] = _status_after(kind, data or {}, current.get(report_id, "open"))
+        if pk in wanted:
+            found[pk] = current[report_id]
+    return found
 
 
 def update_dicts(events: list[ReportEvent], *, base_url: str) -> list[dict[str, Any]]:
@@ -525,11 +563,12 @@ def update_dicts(events: list[ReportEvent], *, base_url: str) -> list[dict[str, 
     urls: dict[int, str] = {}
     for photo in photo_rows:
         urls.setdefault(photo.event_id, absolute(photos.public_url(photo), base_url))
+    statuses = _statuses_after(events)
     return [
         {
             "update_id": str(event.pk),
             "service_request_id": event.report.tracking_number,
-            "status": _status_after(event.kind, event.data or {}, "open"),
+            "status": statuses.get(event.pk) or _status_after(event.kind, event.data or {}, "open"),
             "updated_datetime": iso(event.created_at),
             "description": _event_description(event),
             "media_url": urls.get(event.pk),

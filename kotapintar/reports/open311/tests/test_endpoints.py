@@ -426,3 +426,24 @@ def test_reads_are_throttled_per_address(lapor, o311, settings):
     limited = o311.get("discovery.xml")
     assert limited.status == 429 and limited.data[0] == "errors"
     assert 1 <= int(limited.response["Retry-After"]) <= 60
+
+
+def test_each_update_carries_the_status_the_request_had_after_it(lapor, o311, make_report):
+    # A duplicate merged into a request that is already resolved: the merge is news about the
+    # resolved request too, and it stays closed. A client applying the updates in order must
+    # end with the status the request itself shows.
+    resolved = make_report(status="resolved")
+    duplicate = make_report(status="verified")
+    report_services.report_merge(actor=None, report=duplicate, into=resolved)
+    updates = o311.get("servicerequestupdates.json").data
+    last = {}
+    for update in updates:
+        last[update["service_request_id"]] = update
+    merge_news = last[resolved.tracking_number]
+    assert duplicate.tracking_number in merge_news["description"]
+    assert merge_news["status"] == "closed"
+    requests = {r["service_request_id"]: r["status"] for r in o311.get("requests.json").data}
+    assert {number: update["status"] for number, update in last.items()} == requests
+    xml = o311.get("servicerequestupdates.xml")
+    statuses = [u.findtext("status") for u in _xml_items(xml, "service_request_updates", "request_update")]
+    assert statuses == [u["status"] for u in updates]
