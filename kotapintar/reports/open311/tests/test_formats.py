@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.utils import translation
 
 from kotapintar.reports.open311.errors import Open311Error
 from kotapintar.reports.open311.formats import iso, parse_datetime, render, render_error, to_xml
@@ -33,7 +34,9 @@ def test_w3c_dates_with_a_timezone_are_read(text, expected):
 
 @pytest.mark.parametrize("text", ["2026-01-31", "2026-01-31T00:00:00", "2026-01-31 08:00"])
 def test_a_date_without_timezone_is_refused_naming_the_parameter(text):
-    with pytest.raises(Open311Error) as caught:
+    # The default language, explicitly: a test client request in English earlier in the
+    # same process leaves English active in this thread.
+    with translation.override("id"), pytest.raises(Open311Error) as caught:
         parse_datetime(text, "end_date")
     assert caught.value.status == 400
     assert "end_date" in caught.value.descriptions[0]
