@@ -42,4 +42,13 @@ def _test_settings(settings, tmp_path, monkeypatch):
     from django.core.cache import cache
 
     cache.clear()
+    from kotapintar.core import calendar
+
+    calendar.forget_local()  # the calendar's few seconds of in-process memory, with the cache
+    # Every test starts in the default language (a request in English must not leave English
+    # active in the thread for the next test).
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()

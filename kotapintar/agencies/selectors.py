@@ -16,6 +16,7 @@ def agencies_public() -> QuerySet[Agency]:
     return (
         Agency.objects.filter(is_active=True)
         .select_related("region")
+        .defer("region__boundary")
         .prefetch_related(Prefetch("units", queryset=Unit.objects.filter(is_active=True).order_by("name")))
         .order_by("name")
     )
@@ -23,7 +24,9 @@ def agencies_public() -> QuerySet[Agency]:
 
 def agencies_visible(user: Any, action: str = access.VIEW) -> QuerySet[Agency]:
     """Agencies the user may use for `action` (everybody sees active ones; administrators all)."""
-    return access.scope(Agency.objects.select_related("region"), user, action).order_by("name")
+    return access.scope(Agency.objects.select_related("region").defer("region__boundary"), user, action).order_by(
+        "name"
+    )
 
 
 def memberships_visible(user: Any, *, agency: Agency | None = None) -> QuerySet[Membership]:
@@ -57,5 +60,6 @@ def agency_for_district(region_code: str) -> Agency | None:
     return (
         Agency.objects.filter(kind=Agency.Kind.KECAMATAN, region_id=code, is_active=True)
         .select_related("region")
+        .defer("region__boundary")
         .first()
     )

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import time
 from dataclasses import dataclass
 from typing import TypeVar, overload
 from zoneinfo import ZoneInfo
@@ -76,7 +77,30 @@ def _national_days(year: int) -> dict[dt.date, str]:
 # --- the administrator's exceptions ------------------------------------------------------
 
 
+# A few seconds' memory of each year's exceptions in this process, on top of the shared
+# cache: a page of 50 deadline badges then asks the cache (Redis: a network round trip)
+# once per year, not once per badge and year. Another process's change is seen within
+# _LOCAL_SECONDS; this process's own change at once (invalidate).
+_LOCAL_SECONDS = 2.0
+_local: dict[int, tuple[float, _Exceptions]] = {}
+
+
 def _exceptions(year: int) -> _Exceptions:
+    now = time.monotonic()
+    held = _local.get(year)
+    if held is not None and held[0] > now:
+        return held[1]
+    data = _shared_exceptions(year)
+    _local[year] = (now + _LOCAL_SECONDS, data)
+    return data
+
+
+def forget_local() -> None:
+    """Drop this process's short memory of the exceptions (tests, after clearing the cache)."""
+    _local.clear()
+
+
+def _shared_exceptions(year: int) -> _Exceptions:
     key = _CACHE_KEY.format(year=year)
     data = cache.get(key)
     if data is None:
@@ -94,7 +118,31 @@ def _exceptions(year: int) -> _Exceptions:
 
 def invalidate(*years: int) -> None:
     """Forget the cached exceptions of these years (the services call this on commit)."""
+    for year in years:
+        _local.pop(year, None)
     cache.delete_many([_CACHE_KEY.format(year=y) for y in set(years)])
+
+
+@functools.lru_cache(maxsize=128)
+def _year_counts(
+    year: int, national: frozenset[dt.date], days_off: frozenset[dt.date], working: frozenset[dt.date]
+) -> tuple[int, ...]:
+    """counts[k] = working days from 1 January up to and including day k of the year
+    (k = 1 … 365/366; counts[0] = 0). Keyed by the year's days off and working days, so an
+    administrator's change gives a new table (the cached exceptions decide, as everywhere)."""
+    counts = [0]
+    day = dt.date(year, 1, 1)
+    one = dt.timedelta(days=1)
+    while day.year == year:
+        if day in working:
+            works = True
+        elif day in days_off or day in national:
+            works = False
+        else:
+            works = day.weekday() < 5
+        counts.append(counts[-1] + works)
+        day += one
+    return tuple(counts)
 
 
 class _Lookup:
@@ -115,6 +163,22 @@ class _Lookup:
         if day in exceptions.days_off or day in national:
             return False
         return day.weekday() < 5
+
+    def through(self, day: dt.date) -> int:
+        """Working days from 1 January of the day's year up to and including the day."""
+        return self._counts(day.year)[day.timetuple().tm_yday]
+
+    def in_year(self, year: int) -> int:
+        return self._counts(year)[-1]
+
+    def _counts(self, year: int) -> tuple[int, ...]:
+        national, exceptions = self._year(year)
+        return _year_counts(
+            year,
+            frozenset(national),
+            frozenset(exceptions.days_off),
+            frozenset(exceptions.working_days),
+        )
 
     def next_working_day(self, day: dt.date) -> dt.date:
         for _ in range(_MAX_SEARCH_DAYS):
@@ -194,12 +258,14 @@ def working_days_between(a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> 
     if last < first:
         first, last, sign = last, first, -1
     lookup = _Lookup()
-    count = 0
-    day = first
-    while day < last:
-        day += dt.timedelta(days=1)
-        if lookup.is_working_day(day):
-            count += 1
+    # Per-year running counts (cached): a report years overdue costs a few lookups, not a
+    # walk over every day in between.
+    if first.year == last.year:
+        count = lookup.through(last) - lookup.through(first)
+    else:
+        count = lookup.in_year(first.year) - lookup.through(first)
+        count += sum(lookup.in_year(year) for year in range(first.year + 1, last.year))
+        count += lookup.through(last)
     return sign * count
 
 

@@ -38,13 +38,20 @@ def _below(code: str) -> Q:
 
 
 def city_districts() -> QuerySet[Region]:
-    """The kecamatan of the city, by name."""
-    return Region.objects.filter(parent_id=settings.CITY_CODE, level=Region.Level.DISTRICT).order_by("name")
+    """The kecamatan of the city, by name (without the boundary geometry, which is large and
+    loaded only when asked for: `.boundary` on a row, or city_boundaries_geojson)."""
+    return (
+        Region.objects.filter(parent_id=settings.CITY_CODE, level=Region.Level.DISTRICT)
+        .defer("boundary")
+        .order_by("name")
+    )
 
 
 def city_villages() -> QuerySet[Region]:
-    """The kelurahan/desa of the city, by name."""
-    return Region.objects.filter(_below(settings.CITY_CODE), level=Region.Level.VILLAGE).order_by("name")
+    """The kelurahan/desa of the city, by name (without the boundary geometry, as above)."""
+    return (
+        Region.objects.filter(_below(settings.CITY_CODE), level=Region.Level.VILLAGE).defer("boundary").order_by("name")
+    )
 
 
 def district_villages(district_code: str) -> QuerySet[Region]:
@@ -62,9 +69,9 @@ class DistrictEntry:
 
 def city_tree() -> list[DistrictEntry]:
     """Kecamatan by name, each with its kelurahan by name (two queries, no boundaries loaded)."""
-    districts = list(city_districts().defer("boundary"))
+    districts = list(city_districts())
     villages: dict[str, list[Region]] = {d.code: [] for d in districts}
-    for village in city_villages().defer("boundary"):
+    for village in city_villages():
         villages.setdefault(village.parent_id, []).append(village)
     return [DistrictEntry(d, villages.get(d.code, [])) for d in districts]
 

@@ -11,6 +11,13 @@ class ReportsConfig(AppConfig):
         from kotapintar.accounts import privacy
 
         from . import privacy as reports_privacy
+        from . import public_integration, resident_integration, staff_integration
+
+        # Navigation entries, staff cards and home tiles, registered at start-up (not only
+        # when the URL map first loads): every process sees the same menu from the start.
+        resident_integration.register_all()
+        public_integration.register_all()
+        staff_integration.register_all()
 
         privacy.register(
             "reports",

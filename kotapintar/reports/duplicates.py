@@ -135,7 +135,9 @@ def find_similar(
     if exclude_id is not None:
         qs = qs.exclude(pk=exclude_id)
     rows = list(
-        qs.select_related("category", "responsible_agency", "district").order_by("-created_at")[:MAX_CANDIDATES]
+        qs.select_related("category", "responsible_agency", "district")
+        .defer("district__boundary")
+        .order_by("-created_at")[:MAX_CANDIDATES]
     )
     found: list[Candidate] = []
     for row in rows:

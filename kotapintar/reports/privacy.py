@@ -25,7 +25,13 @@ def export_reports(user) -> dict[str, Any]:
     from .models import Follower, Visibility
 
     reports = []
-    for report in _reports_of(user).select_related("category", "village", "district").prefetch_related("events"):
+    rows = (
+        _reports_of(user)
+        .select_related("category", "village", "district")
+        .defer("village__boundary", "district__boundary")
+        .prefetch_related("events")
+    )
+    for report in rows:
         reports.append(
             {
                 "tracking_number": report.tracking_number,

@@ -154,11 +154,14 @@ def category_by_code(code: str) -> Category | None:
 # --- staff and reporters -----------------------------------------------------------------------
 
 _LIST_RELATED = ("category", "responsible_agency", "district", "village")
+# The kecamatan/kelurahan of a report are shown by name: their boundary geometry (large
+# GeoJSON) is never loaded with a list.
+_LIST_DEFERRED = ("district__boundary", "village__boundary")
 
 
 def reports_visible(user: Any, action: str = VIEW) -> QuerySet[Report]:
     """Every report `user` may use for `action`, with what lists show joined in."""
-    return access.scope(Report.objects.select_related(*_LIST_RELATED), user, action)
+    return access.scope(Report.objects.select_related(*_LIST_RELATED).defer(*_LIST_DEFERRED), user, action)
 
 
 def report_for(user: Any, tracking_number: str, action: str = VIEW) -> Report:
@@ -167,7 +170,7 @@ def report_for(user: Any, tracking_number: str, action: str = VIEW) -> Report:
     if not number:
         raise Http404("report")
     return access.get_object_or_404(
-        Report.objects.select_related(*_LIST_RELATED, "assigned_to", "reporter", "duplicate_of"),
+        Report.objects.select_related(*_LIST_RELATED, "assigned_to", "reporter", "duplicate_of").defer(*_LIST_DEFERRED),
         user,
         action,
         tracking_number=number,
@@ -178,7 +181,10 @@ def report_by_token(tracking_number: str, token: str | None) -> Report:
     """The report behind a tracking link (number + secret token); Http404 otherwise."""
     number = normalise_tracking_number(tracking_number)
     report = (
-        Report.objects.select_related(*_LIST_RELATED, "duplicate_of").filter(tracking_number=number).first()
+        Report.objects.select_related(*_LIST_RELATED, "duplicate_of")
+        .defer(*_LIST_DEFERRED)
+        .filter(tracking_number=number)
+        .first()
         if number
         else None
     )
@@ -194,6 +200,7 @@ def my_reports(user: Any) -> QuerySet[Report]:
     return (
         Report.objects.filter(reporter_id=user.pk)
         .select_related("category", "responsible_agency", "district")
+        .defer("district__boundary")
         .order_by("-created_at", "-id")
     )
 
@@ -205,6 +212,7 @@ def followed_reports(user: Any) -> QuerySet[Report]:
     return (
         Report.objects.filter(followers__user_id=user.pk, is_public=True)
         .select_related("category", "responsible_agency", "district")
+        .defer("district__boundary")
         .order_by("-created_at", "-id")
     )
 
@@ -276,7 +284,7 @@ def verifier_queue(user: Any, **filters: Any) -> QuerySet[Report]:
     """The desk's triage queue: filed or verified reports, most urgent deadline first."""
     if "status" not in filters or not filters["status"]:
         filters["status"] = list(TRIAGE_STATUSES)
-    qs = access.scope(Report.objects.select_related(*_LIST_RELATED), user, "triage")
+    qs = access.scope(Report.objects.select_related(*_LIST_RELATED).defer(*_LIST_DEFERRED), user, "triage")
     return _apply_filters(qs, **filters).order_by("due_at", "created_at", "id")
 
 
@@ -297,7 +305,7 @@ def agency_inbox(user: Any, *, agency: Any = None, include_closed: bool = False,
         ids = {agency.pk} if agency is not None else None
     else:
         return Report.objects.none()
-    qs = Report.objects.select_related(*_LIST_RELATED, "assigned_to")
+    qs = Report.objects.select_related(*_LIST_RELATED, "assigned_to").defer(*_LIST_DEFERRED)
     if ids is not None:
         if not ids:
             return Report.objects.none()

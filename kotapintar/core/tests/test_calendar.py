@@ -239,3 +239,22 @@ def test_duplicate_date_is_a_clear_domain_error(calendar_day):
     assert "2025" in str(info.value.message)
     with pytest.raises(DomainError):
         services.calendar_day_create(actor=None, date=D(2025, 7, 9), kind="day_off", description="  ")
+
+
+def test_between_counts_like_walking_day_by_day_across_years(calendar_day):
+    """The per-year running counts give the same answer as checking every day in between,
+    over spans of a day to several years (reports overdue for years), in both directions,
+    with an administrator's working Saturday and extra day off in the span."""
+    calendar_day(D(2024, 12, 28), "working_day", "Sabtu kerja")
+    calendar_day(D(2026, 2, 2), "day_off", "Libur kota")
+
+    def walked(a: dt.date, b: dt.date) -> int:
+        lo, hi, sign = (a, b, 1) if a <= b else (b, a, -1)
+        return sign * sum(calendar.is_working_day(d) for d in days(lo + dt.timedelta(days=1), hi))
+
+    starts = [D(2021, 1, 1), D(2023, 12, 31), D(2024, 2, 29), D(2024, 12, 27), D(2025, 3, 28), D(2026, 2, 1)]
+    ends = [D(2021, 1, 1), D(2021, 1, 4), D(2024, 12, 31), D(2025, 1, 1), D(2026, 2, 2), D(2026, 12, 31)]
+    for a in starts:
+        for b in ends:
+            assert calendar.working_days_between(a, b) == walked(a, b), (a, b)
+    assert calendar.working_days_between(D(2024, 12, 27), D(2024, 12, 30)) == 2  # the working Saturday counts

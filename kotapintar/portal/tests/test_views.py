@@ -107,9 +107,12 @@ def test_unpublished_or_unknown_service_is_404(client, reklame):
 
 def test_navigation_and_home_tiles(client, citizen, reklame):
     labels = [str(item.label) for item in navigation.items_for(citizen)]
-    assert "Layanan" in labels and "Layanan Saya" in labels
+    mine = [str(item.label) for item in navigation.items_for(citizen, navigation.USER_MENU)]
+    assert "Layanan" in labels and "Layanan Saya" not in labels
+    assert mine[0] == "Layanan Saya"  # first in the account menu: everything the person has going on
     anonymous_labels = [str(i.label) for i in navigation.items_for(None)]
-    assert "Layanan" in anonymous_labels and "Layanan Saya" not in anonymous_labels
+    anonymous_mine = [str(i.label) for i in navigation.items_for(None, navigation.USER_MENU)]
+    assert "Layanan" in anonymous_labels and "Layanan Saya" not in anonymous_labels + anonymous_mine
     assert {"portal.catalogue", "portal.ikm"} <= {t.key for t in dashboard.tiles_for(citizen)}
     assert "portal.mine" not in {t.key for t in dashboard.tiles_for(None)}
 

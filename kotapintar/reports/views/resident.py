@@ -386,6 +386,7 @@ def _own_report(request: HttpRequest, tracking_number: str) -> Report:
     report = (
         selectors.my_reports(request.user)
         .select_related("village", "duplicate_of")
+        .defer("village__boundary")
         .filter(tracking_number=number)
         .first()
         if number

@@ -130,7 +130,8 @@ EXPORT_COLUMNS = [
 
 
 def _export_rows(qs):
-    return qs.select_related("category", "district", "village", "responsible_agency", "assigned_to").order_by(
+    qs = qs.select_related("category", "district", "village", "responsible_agency", "assigned_to")
+    return qs.defer("district__boundary", "village__boundary").order_by(
         *desk_selectors._order_by(desk_selectors.SORTS["due"])
     )
 

@@ -220,3 +220,21 @@ def test_a_page_of_50_takes_a_fixed_number_of_queries(lapor, o311, make_report, 
             counts[size, extensions] = len(queries.captured_queries)
     assert counts["50", ""] == counts["5", ""] <= 4
     assert counts["50", "true"] == counts["5", "true"] <= 4
+
+
+def test_deep_pages_picked_by_id_first_give_the_same_rows(lapor, o311, public, clone_public, monkeypatch):
+    """Deep pages pick their ids on the report table first (open311.selectors._page): the
+    answer is the same as the plain offset, for every page and with the filters on."""
+    from kotapintar.reports.open311 import selectors
+
+    clone_public(public, 23, start=timezone.now() - 30 * DAY, step=DAY)
+    queries = [{"page_size": "4", "page": str(n)} for n in range(1, 8)] + [
+        {"page_size": "3", "page": "2", "service_code": public.category.code, "status": "open"},
+        {"page_size": "5", "page": "3", "extensions": "true"},
+    ]
+    monkeypatch.setattr(selectors, "DEFERRED_JOIN_FROM", 10**9)
+    plain = [o311.get("requests.json", **q).data for q in queries]
+    monkeypatch.setattr(selectors, "DEFERRED_JOIN_FROM", 0)
+    deep = [o311.get("requests.json", **q).data for q in queries]
+    assert deep == plain
+    assert [len(page) for page in plain[:7]] == [4, 4, 4, 4, 4, 4, 0]
