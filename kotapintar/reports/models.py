@@ -368,6 +368,15 @@ class Report(models.Model):
             # Public list (newest first) and map (bounding box), Open311 lists.
             models.Index(fields=["is_public", "created_at"], name="reports_public_idx"),
             models.Index(fields=["is_public", "updated_at"], name="reports_public_upd_idx"),
+            # Deep pages of public reports in date order (Open311 page 1,000): the ids come in
+            # order from this small partial index alone (an index-only scan on PostgreSQL), so
+            # the rows skipped by OFFSET are never read from the table. New reports are not
+            # public, so filing does not write to it.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(is_public=True) & ~Q(privacy="confidential"),
+                name="reports_public_page_idx",
+            ),
             models.Index(fields=["lat", "lng"], name="reports_geo_idx"),
             # Duplicates (category, last 30 days), Open311 service_code filter.
             models.Index(fields=["category", "created_at"], name="reports_category_idx"),

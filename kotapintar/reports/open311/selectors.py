@@ -329,9 +329,9 @@ DEFERRED_JOIN_FROM = 1000
 def _page(qs: QuerySet, offset: int, size: int) -> list:
     if offset < DEFERRED_JOIN_FROM:
         return list(qs[offset : offset + size])
-    ids = list(qs.values_list("id", flat=True)[offset : offset + size])
-    rows = {row.id: row for row in qs.filter(id__in=ids)}
-    return [rows[i] for i in ids if i in rows]
+    # One query: the page's ids picked in a subquery, the rows (with their joins) around it.
+    rows = list(qs.filter(id__in=qs.values("id")[offset : offset + size]))
+    return rows
 
 
 def request_row(service_request_id: str, *, client: Open311Client | None = None) -> Report:
