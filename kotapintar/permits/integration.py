@@ -33,6 +33,7 @@ def register_all() -> None:
             url_name="permits:index",
             icon="file-earmark-check",
             order=30,
+            roles=frozenset({navigation.VISITOR}),  # staff have the permit queue instead
         )
     )
     navigation.register(

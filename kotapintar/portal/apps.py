@@ -15,7 +15,13 @@ class PortalConfig(AppConfig):
 
         navigation.register(
             navigation.NavItem(
-                key="portal.services", label=_("Services"), url_name="portal:index", icon="grid", order=20
+                key="portal.services",
+                label=_("Services"),
+                url_name="portal:index",
+                icon="grid",
+                order=20,
+                # Staff have their desks in the bar; the catalogue stays on the home page.
+                roles=frozenset({navigation.VISITOR}),
             )
         )
         navigation.register(

@@ -8,6 +8,15 @@ class RegionsConfig(AppConfig):
     verbose_name = _("Regions")
 
     def ready(self) -> None:
-        from kotapintar.core.navigation import NavItem, register
+        from kotapintar.core.navigation import VISITOR, NavItem, register
 
-        register(NavItem(key="regions", label=_("Areas"), url_name="regions:index", icon="map", order=80))
+        register(
+            NavItem(
+                key="regions",
+                label=_("Areas"),
+                url_name="regions:index",
+                icon="map",
+                order=80,
+                roles=frozenset({VISITOR}),
+            )
+        )
