@@ -378,7 +378,7 @@ def explain_all(staff: dict[str, Staff], path: Path) -> None:
     inbox_cursor, inbox_depth = inbox_deep_cursor(staff["officer"].email, 2000)
     public_cursor, public_depth = public_deep_cursor(20_000)
     pages = [
-        ("Open311 list (JALAN, open, 30 days, 50)", open311_paths(now)[1], None),
+        ("Open311 list (one service, one status, 30 days, 50)", open311_paths(now)[1], None),
         (f"Open311 page {deep_page}", deep311, None),
         ("Agency inbox, first page", "/lapor/staf/opd/", staff["officer"].email),
         (f"Agency inbox after {inbox_depth} rows", f"/lapor/staf/opd/?after={inbox_cursor}", staff["officer"].email),
