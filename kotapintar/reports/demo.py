@@ -691,6 +691,8 @@ def _timeline(report, plan, events, dispositions, staff_by_agency, desk_actor, r
             data={"primary": True},
         )
         moved = report.dispositioned_at + dt.timedelta(hours=rng.uniform(2, 30))
+        # Never in the future: a report routed this morning was re-routed by now at the latest.
+        moved = max(min(moved, now - dt.timedelta(minutes=5)), report.dispositioned_at + dt.timedelta(minutes=1))
         dispositions.append(
             Disposition(
                 report=report,

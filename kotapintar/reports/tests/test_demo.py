@@ -19,6 +19,10 @@ def test_demo_reports_cover_every_state_and_obey_the_rules(lapor, monkeypatch):
     # The printed password is the resident's (the published demo password).
     resident = logins["warga001"]
     assert get_user_model().objects.get(email=resident.login).check_password(resident.password)
+    # Nothing happened in the future (a re-route the morning after a report routed today).
+    from django.utils import timezone
+
+    assert not ReportEvent.objects.filter(created_at__gt=timezone.now()).exists()
     statuses = dict(Report.objects.values_list("status").annotate(n=Count("id")))
     assert set(statuses) == set(Status.values), statuses
     assert Report.objects.count() == 400
