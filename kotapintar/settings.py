@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # Open311 error shape.
     "kotapintar.reports.open311.middleware.Open311ErrorMiddleware",
     "kotapintar.core.middleware.RequestSizeLimitMiddleware",
+    "kotapintar.core.middleware.NullCharacterMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kotapintar.core.middleware.RequestContextMiddleware",

@@ -95,6 +95,22 @@ class Findings:
         self.seconds[key] = self.seconds.get(key, 0.0) + time.perf_counter() - started
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Schemathesis calls the WSGI application directly, which sends request_started and
+    request_finished around each answer; Django then closes a database connection whose
+    autocommit differs from the settings — the test's own transaction on PostgreSQL. Django's
+    test client disconnects that handler for the same reason; so do we, for a test's length."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
 @pytest.fixture
 def city(lapor, make_report, citizen, officer, verifier):
     """A city with reports in several states, a resident and staff (for ids in paths)."""

@@ -86,6 +86,31 @@ class RequestSizeLimitMiddleware:
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
+class NullCharacterMiddleware:
+    """Refuse a NUL character (U+0000) in the address or the query string with 400.
+
+    No text the platform stores or searches may contain it (PostgreSQL refuses it in text
+    columns, so a filter with it would fail as a server error). Form fields and API bodies
+    refuse it through their own validators; this covers query parameters that views read
+    directly (filters, Open311 parameters)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            api = request.path.startswith("/api/")
+            language = translation.get_language_from_request(request) if api else settings.LANGUAGE_CODE
+            with translation.override(language):
+                message = _("The address contains a NUL character (%00), which no field may hold: remove it.")
+            if api:
+                return JsonResponse({"error": {"code": "invalid", "message": message, "fields": {}}}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class RequestContextMiddleware:
     """Give every request an id (honouring a well-formed X-Request-ID) and bind its context."""
 

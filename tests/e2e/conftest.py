@@ -117,7 +117,7 @@ class A11yPage:
 
 def _make_page(browser, request, options):
     context = browser.new_context(locale="id-ID", timezone_id="Asia/Jakarta", **options)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)  # a ceiling for a loaded 2-core CI machine, not a target
     page = A11yPage(context.new_page(), request.node.name)
     yield page
     missed = page.unchecked()
