@@ -44,3 +44,35 @@ def check_production_settings(app_configs, **kwargs):
             )
         )
     return problems
+
+
+_PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+
+
+def _rate_problem(rate) -> bool:
+    """True when a throttle rate is not "N/period" as DRF reads it (None means no limit)."""
+    if rate is None:
+        return False
+    number, _slash, period = str(rate).partition("/")
+    return not (number.strip().isdigit() and period.strip()[:1] in _PERIODS)
+
+
+@register()
+def check_throttle_rates(app_configs, **kwargs):
+    """A malformed rate (API_THROTTLE_*, OPEN311_THROTTLE_*) would fail every request it
+    governs with a server error; say so at start-up instead, naming the setting."""
+    rates = {
+        **{
+            f"API_THROTTLE_{k.upper()}": v for k, v in settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).items()
+        },
+        **{f"OPEN311_THROTTLE_{k.upper()}": v for k, v in getattr(settings, "OPEN311_THROTTLE_RATES", {}).items()},
+    }
+    return [
+        Error(
+            f"{name} is {rate!r}, not a rate.",
+            hint='Write a number of requests per period, e.g. "120/min", "10/second", "1000/hour" or "5000/day".',
+            id="kotapintar.E002",
+        )
+        for name, rate in rates.items()
+        if _rate_problem(rate)
+    ]

@@ -284,7 +284,7 @@ def overview_counts(user: Any, *, now: dt.datetime | None = None, **filters: Any
     cached = cache.get(key)
     if cached is not None:
         return cached
-    qs = selectors._apply_filters(selectors.reports_visible(user).order_by(), **filters)
+    qs = selectors.filter_reports(selectors.reports_visible(user).order_by(), **filters)
     labels = dict(Status.choices)
     status_rows = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     by_status = [(value, str(labels[value]), status_rows.get(value, 0)) for value in Status.values]

@@ -10,6 +10,7 @@ Staff and reporters:
     agency_inbox(user, agency=None, **filters)   routed to my agencies, deadline first
     timeline(report, user=None, token_ok=False)  entries for that audience
     report_view(report, user)             detail with the reporter shown only when allowed
+    filter_reports(qs, **filters)         the list filters (status, category, area, dates, …) on any of these
 
 The public (transparency pages, public API, exports):
 
@@ -223,7 +224,7 @@ def is_following(user: Any, report: Report) -> Follower | None:
     return Follower.objects.filter(report=report, user_id=user.pk).first()
 
 
-def _apply_filters(
+def filter_reports(
     qs: QuerySet[Report],
     *,
     status: str | list[str] | None = None,
@@ -285,7 +286,7 @@ def verifier_queue(user: Any, **filters: Any) -> QuerySet[Report]:
     if "status" not in filters or not filters["status"]:
         filters["status"] = list(TRIAGE_STATUSES)
     qs = access.scope(Report.objects.select_related(*_LIST_RELATED).defer(*_LIST_DEFERRED), user, "triage")
-    return _apply_filters(qs, **filters).order_by("due_at", "created_at", "id")
+    return filter_reports(qs, **filters).order_by("due_at", "created_at", "id")
 
 
 def agency_inbox(user: Any, *, agency: Any = None, include_closed: bool = False, **filters: Any) -> QuerySet[Report]:
@@ -317,7 +318,7 @@ def agency_inbox(user: Any, *, agency: Any = None, include_closed: bool = False,
         qs = qs.filter(Q(responsible_agency_id__in=ids) | Q(pk__in=routed))
     if not filters.get("status"):
         filters["status"] = list(AGENCY_STATUSES) if not include_closed else None
-    qs = _apply_filters(qs, **filters)
+    qs = filter_reports(qs, **filters)
     order = ("due_at", "created_at", "id") if not include_closed else ("-updated_at", "-id")
     return qs.order_by(*order)
 
@@ -562,7 +563,7 @@ def public_reports(**filters: Any) -> QuerySet[Report]:
     )
     filters.pop("privacy", None)
     filters.pop("assigned_to", None)
-    qs = _apply_filters(qs, **filters)
+    qs = filter_reports(qs, **filters)
     if bbox:
         min_lat, min_lng, max_lat, max_lng = bbox
         # On the public coordinates: a narrowing box must not find an anonymous report's

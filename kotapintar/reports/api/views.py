@@ -191,9 +191,9 @@ class ReportViewSet(ReportsErrorsMixin, viewsets.GenericViewSet):
         agency_code = filters.pop("agency", None)
         user = request.user
         if queue == "mine":
-            qs = selectors._apply_filters(selectors.my_reports(user), **filters)
+            qs = selectors.filter_reports(selectors.my_reports(user), **filters)
         elif queue == "followed":
-            qs = selectors._apply_filters(selectors.followed_reports(user), **filters)
+            qs = selectors.filter_reports(selectors.followed_reports(user), **filters)
         elif queue == "triage":
             qs = selectors.verifier_queue(user, **filters)
         elif queue == "inbox":
@@ -203,7 +203,7 @@ class ReportViewSet(ReportsErrorsMixin, viewsets.GenericViewSet):
             else:
                 qs = selectors.agency_inbox(user, agency=agency, **filters)
         else:
-            qs = selectors._apply_filters(selectors.reports_visible(user), **filters).order_by("-created_at", "-id")
+            qs = selectors.filter_reports(selectors.reports_visible(user), **filters).order_by("-created_at", "-id")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(s.ReportListSerializer(page, many=True, context={"user": user}).data)
 

@@ -309,7 +309,7 @@ def overview(request: HttpRequest) -> HttpResponseBase:
     _require_role(request, OVERVIEW_ROLES)
     form = OverviewFilterForm(request.GET or None)
     filters = form.filters()
-    qs = selectors._apply_filters(selectors.reports_visible(request.user), **filters)
+    qs = selectors.filter_reports(selectors.reports_visible(request.user), **filters)
     agency_code = form.value("agency")
     if agency_code:
         qs = qs.filter(responsible_agency__code=agency_code)

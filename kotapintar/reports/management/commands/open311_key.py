@@ -10,6 +10,7 @@ The key is shown only when it is made: only its SHA-256 is stored.
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kotapintar.core.errors import DomainError
@@ -62,5 +63,6 @@ class Command(BaseCommand):
             return
         for client in clients:
             state = _("active") if client.is_active else _("revoked")
-            last = client.last_used_at.isoformat(timespec="seconds") if client.last_used_at else "-"
+            # Times in WIB, as everywhere the city reads them.
+            last = timezone.localtime(client.last_used_at).isoformat(timespec="seconds") if client.last_used_at else "-"
             self.stdout.write(f"{client.key_prefix}  {state:<8}  {last:<25}  {client.name}  {client.contact}".rstrip())
