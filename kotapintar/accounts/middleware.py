@@ -3,6 +3,8 @@
 - A staff account signed in with a password alone may do nothing but the two-factor step
   (this covers the Django admin as well).
 - A resident who has not yet confirmed their email/phone is sent to the verification page.
+- An account created with a generated password (by an administrator) chooses its own
+  password first: everything but the profile page answers with a redirect there.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils.translation import gettext
 ALWAYS_ALLOWED = ("/static/", "/media/", "/i18n/", "/healthz/", "/accounts/logout/", "/jsi18n/")
 TWO_FACTOR_PREFIX = "/accounts/2fa/"
 VERIFY_PREFIX = "/accounts/verify/"
+PROFILE_PREFIX = "/accounts/profile/"
 
 
 def _api_refusal(code: str, message: str) -> JsonResponse:
@@ -45,10 +48,18 @@ class StaffTwoFactorMiddleware:
         ):
             return self.get_response(request)
         if getattr(user, "is_staff_member", False):
-            if not user.is_verified() and not path.startswith(TWO_FACTOR_PREFIX):
+            if not user.is_verified():
+                if not path.startswith(TWO_FACTOR_PREFIX):
+                    if path.startswith("/api/"):
+                        return _api_refusal("two_factor_required", gettext("Finish the two-step verification first."))
+                    return _redirect("accounts:two_factor", request)
+            # Past the second factor: a temporary password is replaced before anything else.
+            elif getattr(user, "must_change_password", False) and not path.startswith(PROFILE_PREFIX):
                 if path.startswith("/api/"):
-                    return _api_refusal("two_factor_required", gettext("Finish the two-step verification first."))
-                return _redirect("accounts:two_factor", request)
+                    return _api_refusal(
+                        "password_change_required", gettext("Choose your own password on the website first.")
+                    )
+                return redirect(reverse("accounts:profile") + "#password-heading")
         elif not getattr(user, "is_contact_verified", True) and not path.startswith(VERIFY_PREFIX):
             if path.startswith("/api/"):
                 return _api_refusal(

@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
     phone_verified_at = models.DateTimeField(_("phone verified"), null=True, blank=True)
+    # Set when an administrator created the account with a generated password: the person
+    # chooses their own before anything else (accounts.middleware).
+    must_change_password = models.BooleanField(_("must choose a new password"), default=False)
     # NIK is encrypted at rest (accounts/crypto.py); the keyed hash makes it unique without
     # storing it in clear.
     nik_encrypted = models.TextField(_("NIK (encrypted)"), blank=True, editable=False)

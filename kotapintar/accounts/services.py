@@ -429,7 +429,8 @@ def user_password_change(*, user: User, old_password: str, new_password: str) ->
     except ValidationError as exc:
         raise _field_error("new_password1", exc) from exc
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
     audit.record(actor=user, action="accounts.password_change", obj=user, label=label_of(user))
     with translation.override(_language(user)):
         subject = gettext("Your %(platform)s password was changed") % {"platform": settings.PLATFORM_NAME}
@@ -703,6 +704,7 @@ def staff_create(
         phone_verified_at=now if phone_value else None,
     )
     generated = None
+    user.must_change_password = not password
     if password:
         try:
             password_validation.validate_password(password, user)

@@ -102,6 +102,8 @@ class TokenObtainView(APIView):
             raise AuthenticationFailed(_("The email/phone number or the password is not correct."))
         if user.is_staff_member:
             self._check_staff_code(user, data.get("otp") or "")
+            if user.must_change_password:
+                raise PermissionDenied(_("Choose your own password on the website first."))
         elif not user.is_contact_verified:
             raise PermissionDenied(_("Confirm your email address or phone number on the website first."))
         token = services.api_token_issue(user=user)
