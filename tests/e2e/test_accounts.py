@@ -35,8 +35,8 @@ def test_new_resident_signs_up_verifies_signs_in_and_switches_language(phone, li
     phone.fill("#id_password1", PASSWORD)
     phone.fill("#id_password2", PASSWORD + "x")
     phone.locator("#id_consent").check()
-    phone.locator("[data-testid=signup-form] button[type=submit]").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # a form post: wait for the answer page
+        phone.locator("[data-testid=signup-form] button[type=submit]").click()
     phone.check("signup-error")
     second = phone.locator("#id_password2")
     assert second.get_attribute("aria-invalid") == "true"
@@ -64,7 +64,8 @@ def test_new_resident_signs_up_verifies_signs_in_and_switches_language(phone, li
     phone.get_by_role("button", name="Buka menu").click()
     phone.locator("#usermenu").click()
     phone.get_by_role("button", name="Keluar").click()
-    phone.wait_for_load_state()
+    # Signed out once the account menu is gone (the click only starts the sign-out request).
+    phone.locator("#usermenu").wait_for(state="detached")
     phone.check("signed-out")
     phone.visit(f"{live_server.url}/accounts/login/", "login")
     phone.get_by_label("Email atau nomor HP").fill("+62 812-3456-7890")
@@ -77,15 +78,15 @@ def test_new_resident_signs_up_verifies_signs_in_and_switches_language(phone, li
     # The page is Indonesian; the switch turns it English and back, and the choice sticks.
     assert phone.locator("html").get_attribute("lang") == "id"
     phone.get_by_role("button", name="Buka menu").click()
-    phone.locator("[data-testid=lang-en]").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # a form post: wait for the answer page
+        phone.locator("[data-testid=lang-en]").click()
     phone.check("english")
     assert phone.locator("html").get_attribute("lang") == "en"
     phone.visit(f"{live_server.url}/accounts/profile/", "profile-english")
     assert phone.get_by_role("heading", name="My profile").is_visible()
     phone.get_by_role("button", name="Open the menu").click()
-    phone.locator("[data-testid=lang-id]").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # a form post: wait for the answer page
+        phone.locator("[data-testid=lang-id]").click()
     phone.check("indonesian-again")
     assert phone.get_by_role("heading", name="Profil saya").is_visible()
 
@@ -142,8 +143,8 @@ def test_staff_member_sets_up_and_uses_two_factor_sign_in(page, live_server, adm
     page.wait_for_url(re.compile(r"/accounts/2fa/"))
     page.check("2fa")
     page.fill("#id_code", "000000")
-    page.locator("[data-testid=two-factor-form] button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.locator("[data-testid=two-factor-form] button[type=submit]").click()
     page.check("2fa-wrong")
     assert page.locator("#id_code").get_attribute("aria-invalid") == "true"
     assert "/accounts/2fa/" in page.url

@@ -96,8 +96,8 @@ def test_resident_applies_for_a_billboard_permit_end_to_end(phone, page, live_se
     )
     phone.locator("#id_doc_design").set_input_files(pdf_file("desain.pdf"))
     phone.locator("#id_doc_land_consent").set_input_files(pdf_file("persetujuan.pdf"))
-    phone.get_by_role("button", name="Ajukan permohonan").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # a form post: wait for the answer page
+        phone.get_by_role("button", name="Ajukan permohonan").click()
     phone.check("upload-error")
     error = phone.locator("#id_doc_npwp_error")
     assert "bukan berkas" in error.inner_text()
@@ -122,8 +122,8 @@ def test_resident_applies_for_a_billboard_permit_end_to_end(phone, page, live_se
     page.locator("summary", has_text="Kembalikan kepada pemohon").click()
     page.get_by_label("KTP penanggung jawab").check()
     page.locator("#id_return-note").fill("Scan KTP terpotong, mohon unggah ulang yang utuh.")
-    page.get_by_role("button", name="Kembalikan untuk dilengkapi").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Kembalikan untuk dilengkapi").click()
     page.check("returned")
 
     # 3. The resident completes it (the clock stops meanwhile).
@@ -139,22 +139,22 @@ def test_resident_applies_for_a_billboard_permit_end_to_end(phone, page, live_se
 
     # 4. Front office: complete; technical review with the site-survey report; fee assessment.
     page.visit(f"{live_server.url}/perizinan/staf/permohonan/{application.pk}/", "complete")
-    page.get_by_role("button", name="Lengkap: lanjutkan").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Lengkap: lanjutkan").click()
     page.check("completed")
     sign_in_staff(page, live_server, office.distaru)
     page.visit(f"{live_server.url}/perizinan/staf/permohonan/{application.pk}/", "review")
     page.get_by_label("Rekomendasi disetujui").check()
     page.locator("#id_review-note").fill("Lokasi sesuai, konstruksi aman.")
     page.locator("#id_review-survey_report").set_input_files(pdf_file("survei-lokasi.pdf"))
-    page.get_by_role("button", name="Simpan hasil tinjauan").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Simpan hasil tinjauan").click()
     page.check("reviewed")
     sign_in_staff(page, live_server, office.front)
     page.visit(f"{live_server.url}/perizinan/staf/permohonan/{application.pk}/", "fee")
     assert page.locator("#id_assess-amount").input_value() == "7200000"
-    page.get_by_role("button", name="Terbitkan SKRD").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Terbitkan SKRD").click()
     page.check("skrd-issued")
 
     # 5. The resident downloads the SKRD and pays through the (simulated) gateway.
@@ -174,13 +174,13 @@ def test_resident_applies_for_a_billboard_permit_end_to_end(phone, page, live_se
     # 6. Approval, then the head of DPMPTSP signs.
     page.visit(f"{live_server.url}/perizinan/staf/permohonan/{application.pk}/", "decision")
     page.get_by_label("Setujui").check()
-    page.get_by_role("button", name="Simpan keputusan").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Simpan keputusan").click()
     page.check("approved")
     sign_in_staff(page, live_server, office.head)
     page.visit(f"{live_server.url}/perizinan/staf/permohonan/{application.pk}/", "signing")
-    page.get_by_role("button", name="Tandatangani dan terbitkan").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Tandatangani dan terbitkan").click()
     page.check("signed")
     permit = Permit.objects.get()
 
@@ -200,8 +200,8 @@ def test_resident_applies_for_a_billboard_permit_end_to_end(phone, page, live_se
     # 8. The head revokes it; the same QR link now shows it revoked, with the date and reason.
     page.visit(f"{live_server.url}/perizinan/staf/izin/{permit.pk}/", "permit")
     page.locator("#id_revoke-reason").fill("Reklame dipasang di luar titik yang diizinkan.")
-    page.get_by_role("button", name="Cabut", exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # a form post: wait for the answer page
+        page.get_by_role("button", name="Cabut", exact=True).click()
     page.check("revoked")
     phone.visit(qr_url, "verify-revoked")
     result = phone.locator("[data-testid=verify-result]")
