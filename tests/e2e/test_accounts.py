@@ -22,9 +22,16 @@ def _code_sent_to(address: str) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
+def _open_menu(phone) -> None:
+    """Open the phone menu and wait until it has finished opening (a click on a link while
+    Bootstrap is still animating the menu can miss it)."""
+    phone.get_by_role("button", name="Buka menu").click()
+    phone.locator("#mainnav.show:not(.collapsing)").wait_for()
+
+
 def test_new_resident_signs_up_verifies_signs_in_and_switches_language(phone, live_server):
     phone.visit(f"{live_server.url}/", "home")
-    phone.get_by_role("button", name="Buka menu").click()
+    _open_menu(phone)
     phone.get_by_role("link", name="Daftar").click()
     phone.wait_for_url(re.compile(r"/accounts/signup/"))
     phone.check("signup")
@@ -61,7 +68,7 @@ def test_new_resident_signs_up_verifies_signs_in_and_switches_language(phone, li
     assert user.phone_verified_at is not None
 
     # Sign out, then sign in again with the number written another way.
-    phone.get_by_role("button", name="Buka menu").click()
+    _open_menu(phone)
     phone.locator("#usermenu").click()
     phone.get_by_role("button", name="Keluar").click()
     # Signed out once the account menu is gone (the click only starts the sign-out request).
@@ -77,7 +84,7 @@ def test_new_resident_signs_up_verifies_signs_in_and_switches_language(phone, li
 
     # The page is Indonesian; the switch turns it English and back, and the choice sticks.
     assert phone.locator("html").get_attribute("lang") == "id"
-    phone.get_by_role("button", name="Buka menu").click()
+    _open_menu(phone)
     with phone.expect_navigation():  # a form post: wait for the answer page
         phone.locator("[data-testid=lang-en]").click()
     phone.check("english")
