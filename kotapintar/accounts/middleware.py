@@ -16,6 +16,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from kotapintar.core.api.errors import error_body
+
 ALWAYS_ALLOWED = ("/static/", "/media/", "/i18n/", "/healthz/", "/accounts/logout/", "/jsi18n/")
 TWO_FACTOR_PREFIX = "/accounts/2fa/"
 VERIFY_PREFIX = "/accounts/verify/"
@@ -23,7 +25,7 @@ PROFILE_PREFIX = "/accounts/profile/"
 
 
 def _api_refusal(code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message, "fields": {}}}, status=403)
+    return JsonResponse(error_body(code, message), status=403)
 
 
 def _redirect(url_name: str, request):

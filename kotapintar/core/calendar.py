@@ -150,6 +150,7 @@ class _Lookup:
 
     def __init__(self) -> None:
         self._years: dict[int, tuple[dict[dt.date, str], _Exceptions]] = {}
+        self._tables: dict[int, tuple[int, ...]] = {}
 
     def _year(self, year: int) -> tuple[dict[dt.date, str], _Exceptions]:
         if year not in self._years:
@@ -172,13 +173,12 @@ class _Lookup:
         return self._counts(year)[-1]
 
     def _counts(self, year: int) -> tuple[int, ...]:
-        national, exceptions = self._year(year)
-        return _year_counts(
-            year,
-            frozenset(national),
-            frozenset(exceptions.days_off),
-            frozenset(exceptions.working_days),
-        )
+        if year not in self._tables:
+            national, exceptions = self._year(year)
+            self._tables[year] = _year_counts(
+                year, frozenset(national), frozenset(exceptions.days_off), frozenset(exceptions.working_days)
+            )
+        return self._tables[year]
 
     def next_working_day(self, day: dt.date) -> dt.date:
         for _ in range(_MAX_SEARCH_DAYS):

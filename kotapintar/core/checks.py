@@ -46,7 +46,7 @@ def check_production_settings(app_configs, **kwargs):
     return problems
 
 
-_PERIODS = {"s": "second", "m": "minute", "h": "hour", "d": "day"}
+_PERIODS = "smhd"  # DRF reads the period by its first letter: second, minute, hour, day
 
 
 def _rate_problem(rate) -> bool:
@@ -54,7 +54,8 @@ def _rate_problem(rate) -> bool:
     if rate is None:
         return False
     number, _slash, period = str(rate).partition("/")
-    return not (number.strip().isdigit() and period.strip()[:1] in _PERIODS)
+    letter = period.strip()[:1]
+    return not (number.strip().isdigit() and letter and letter in _PERIODS)
 
 
 @register()

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import context
+from .api.errors import error_body
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -82,7 +83,7 @@ class RequestSizeLimitMiddleware:
     def _too_large(request: HttpRequest, limit: int) -> HttpResponse:
         message = _("The request is too large (at most %(mb)d MB).") % {"mb": max(limit // (1024 * 1024), 1)}
         if request.path.startswith("/api/") or "json" in request.META.get("HTTP_ACCEPT", ""):
-            return JsonResponse({"error": {"code": "request_too_large", "message": message, "fields": {}}}, status=413)
+            return JsonResponse(error_body("request_too_large", message), status=413)
         return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
 
 
@@ -106,7 +107,7 @@ class NullCharacterMiddleware:
             with translation.override(language):
                 message = _("The address contains a NUL character (%00), which no field may hold: remove it.")
             if api:
-                return JsonResponse({"error": {"code": "invalid", "message": message, "fields": {}}}, status=400)
+                return JsonResponse(error_body("invalid", message), status=400)
             return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 

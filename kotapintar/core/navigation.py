@@ -61,6 +61,6 @@ def register(item: NavItem) -> None:
 
 def items_for(user, menu: str = MAIN_MENU) -> list[NavItem]:
     return sorted(
-        (i for i in list(_items.values()) if i.menu == menu and i.visible_to(user) and i.url),
+        (i for i in _items.values() if i.menu == menu and i.visible_to(user) and i.url),
         key=lambda i: (i.order, i.key),
     )

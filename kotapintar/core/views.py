@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from . import calendar, dashboard, selectors
+from .api.errors import error_body
 from .exports import Column, export_links, export_or_none
 from .notifications import notification_mark_all_read, notification_mark_read
 
@@ -143,20 +144,13 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if _wants_json(request):
-        body = {"error": {"code": "not_found", "message": _("Not found."), "fields": {}}}
-        return JsonResponse(body, status=404)
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return render(request, "core/404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        body = {
-            "error": {
-                "code": "server_error",
-                "message": _("Something went wrong on our side. Please try again later."),
-                "fields": {},
-            }
-        }
+        body = error_body("server_error", _("Something went wrong on our side. Please try again later."))
         return JsonResponse(body, status=500)
     from django.views.defaults import server_error as django_server_error
 

@@ -1,6 +1,5 @@
 """Where the public transparency pages of Lapor plug into the platform: the "Report map"
-navigation entry and the home tiles (called once when reports/urls_public.py is imported,
-i.e. when the URL map loads)."""
+navigation entry and the home tiles (called once at start-up, from reports.apps)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,5 @@
 """Where the residents' pages of Lapor plug into the platform: the "Lapor" navigation entry,
-the home tiles and the "Layanan Saya" section of the portal (called once when
-reports/urls.py is imported, i.e. when the URL map loads)."""
+the home tiles and the "Layanan Saya" section of the portal (called once at start-up, from reports.apps)."""
 
 from __future__ import annotations
 

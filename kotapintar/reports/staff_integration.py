@@ -1,5 +1,5 @@
 """Where the staff pages of Lapor plug into the platform: navigation entries and the
-staff-home cards (called once when reports/urls_staff.py is imported)."""
+staff-home cards (called once at start-up, from reports.apps)."""
 
 from __future__ import annotations
 

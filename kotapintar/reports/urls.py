@@ -20,12 +20,9 @@ Other pages (staff, public) add their routes below.
 
 from django.urls import include, path
 
-from . import resident_integration
 from .views import resident
 
 app_name = "reports"
-
-resident_integration.register_all()
 
 urlpatterns = [
     path("", resident.create, name="create"),

@@ -8,16 +8,13 @@ are in reports/public_api.py, under /api/v1/public/.
 | publik/<tracking_number>/       | reports:public_detail    |
 | statistik/                      | reports:public_stats     |
 
-Importing this module also registers the navigation entry and home tiles
-(reports/public_integration.py).
+The navigation entry and home tiles are registered at start-up (reports.apps, through
+reports/public_integration.py).
 """
 
 from django.urls import path
 
-from . import public_integration
 from .views import public
-
-public_integration.register_all()
 
 urlpatterns = [
     path("publik/", public.index, name="public_index"),

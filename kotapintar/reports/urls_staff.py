@@ -8,16 +8,13 @@
 | staf/laporan/<tracking_number>/         | reports:staff_detail         |
 | staf/laporan/<tracking_number>/<act>/   | reports:staff_<action> (POST)|
 
-Importing this module also registers the staff navigation entries and staff-home cards
-(reports/staff_integration.py).
+The staff navigation entries and staff-home cards are registered at start-up (reports.apps,
+through reports/staff_integration.py).
 """
 
 from django.urls import path
 
-from . import staff_integration
 from .views import staff
-
-staff_integration.register_all()
 
 _report = "staf/laporan/<str:tracking_number>/"
 

@@ -320,9 +320,9 @@ def request_rows(query: RequestQuery, *, client: Open311Client | None = None) ->
     return _page(qs, (query.page - 1) * query.page_size, query.page_size)
 
 
-# From this many rows down, a page first picks its ids on the report table alone (an index
-# scan, no joins), then loads those rows with their categories and agencies: the rows
-# skipped by OFFSET are never joined, so page 1,000 costs about what page 1 does.
+# From this many rows down, a page picks its ids in a subquery on the report table alone (an
+# index-only scan of reports_public_page_idx, no joins), and only those rows are joined with
+# their categories and agencies: page 1,000 costs about what page 1 does.
 DEFERRED_JOIN_FROM = 1000
 
 
@@ -330,8 +330,7 @@ def _page(qs: QuerySet, offset: int, size: int) -> list:
     if offset < DEFERRED_JOIN_FROM:
         return list(qs[offset : offset + size])
     # One query: the page's ids picked in a subquery, the rows (with their joins) around it.
-    rows = list(qs.filter(id__in=qs.values("id")[offset : offset + size]))
-    return rows
+    return list(qs.filter(id__in=qs.values("id")[offset : offset + size]))
 
 
 def request_row(service_request_id: str, *, client: Open311Client | None = None) -> Report:

@@ -149,11 +149,17 @@ class Open311View(View):
             response["Access-Control-Allow-Origin"] = "*"
         return response
 
-    def get(self, request: HttpRequest, fmt: str, **kwargs: Any) -> Any:  # pragma: no cover - per view
-        raise NotImplementedError
+    # Each resource writes the methods of its `allowed`; one that does not answers 405 like any
+    # other method the resource does not offer.
+    def get(self, request: HttpRequest, fmt: str, **kwargs: Any) -> Any:
+        raise self._not_offered(request)
 
-    def post(self, request: HttpRequest, fmt: str, **kwargs: Any) -> Any:  # pragma: no cover - per view
-        raise NotImplementedError
+    def post(self, request: HttpRequest, fmt: str, **kwargs: Any) -> Any:
+        raise self._not_offered(request)
+
+    @staticmethod
+    def _not_offered(request: HttpRequest) -> Open311Error:
+        return Open311Error(405, _("This method is not allowed here."))
 
 
 def _client_from_query(request: HttpRequest):
